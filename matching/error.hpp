@@ -52,8 +52,7 @@ class Error : public std::runtime_error {
 // Shorthand for the most common throw: bad input naming its field.
 [[noreturn]] inline void throw_invalid(std::string reason, std::string message,
                                        std::string field = {}) {
-  throw Error(ErrorCode::kInvalidArgument, std::move(reason), std::move(message),
-              std::move(field));
+  throw Error(ErrorCode::kInvalidArgument, std::move(reason), std::move(message), std::move(field));
 }
 
 }  // namespace sangdam

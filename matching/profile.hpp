@@ -46,9 +46,9 @@ struct Buyer {
   std::vector<std::string> certifications;  // marks the buyer requires
   std::optional<Money> budget_min;
   std::optional<Money> budget_max;
-  std::vector<std::string> languages;  // ISO 639-1, lower case
-  bool hosted = false;                 // hosted buyer: the organizer guarantees a minimum
-  std::vector<int> unavailable_slots;  // slot indexes of the event
+  std::vector<std::string> languages;   // ISO 639-1, lower case
+  bool hosted = false;                  // hosted buyer: the organizer guarantees a minimum
+  std::vector<int> unavailable_slots;   // slot indexes of the event
   std::vector<std::string> must_meet;   // company ids or external ids
   std::vector<std::string> no_thanks;   // company ids or external ids
   std::vector<std::string> met_before;  // company ids or external ids

@@ -23,5 +23,6 @@ const std::vector<Command>& commands();
 
 }  // namespace sangdam::cli
 
-#define SANGDAM_CLI_COMMAND(name, summary, fn) \
-  static const bool sangdam_cli_registered_##fn = ::sangdam::cli::register_command({name, summary, fn})
+#define SANGDAM_CLI_COMMAND(name, summary, fn)    \
+  static const bool sangdam_cli_registered_##fn = \
+      ::sangdam::cli::register_command({name, summary, fn})
