@@ -1,0 +1,34 @@
+// Terms of a profile text for matching, in Korean and English alike.
+//
+// - Hangul syllables (U+AC00..U+D7A3): Korean glues particles and compounds to words
+//   ("임플란트를", "치과임플란트"), so whole words rarely repeat between a buyer and a company.
+//   Overlapping syllable bigrams do: "치과임플란트" -> 치과 과임 임플 플란 란트. A one-syllable
+//   word becomes its syllable.
+// - Latin letters and digits: lower case, then a light suffix stripper (stem_english) so that
+//   "monitors", "monitoring" and "monitored" meet; common English stop words are dropped, as are
+//   single letters. Words with non-ASCII letters (Vietnamese, German) are lower-cased but kept
+//   whole.
+// - Everything else (spaces, punctuation, symbols) separates words.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sangdam::text {
+
+// Terms in text order (with repeats: the caller counts term frequency). Throws
+// sangdam::Error(kInvalidArgument, "invalid_utf8", ..., field) on invalid UTF-8.
+std::vector<std::string> tokenize(std::string_view text, std::string_view field = {});
+
+// Porter-like suffix stripping for a lower-case ASCII word: plurals, -ing, -ed, -ly, -ness,
+// -ment, -ation; words of three letters or fewer are left alone. Not a full Porter stemmer:
+// it only has to send the forms of one word to the same term, not produce dictionary stems.
+std::string stem_english(std::string word);
+
+// True for U+AC00..U+D7A3, the precomposed Hangul syllables.
+inline bool is_hangul_syllable(char32_t c) {
+  return c >= 0xAC00 && c <= 0xD7A3;
+}
+
+}  // namespace sangdam::text
