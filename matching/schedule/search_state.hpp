@@ -1,0 +1,136 @@
+// The solver's bookkeeping (internal to matching/schedule): the problem resolved to integer
+// indices, and a mutable schedule that keeps loads, breaks and the objective up to date on
+// every place/remove, with a journal so that any trial can be undone exactly.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "matching/schedule/problem.hpp"
+
+namespace sangdam::schedule::search {
+
+// Weights are held in thousandths so that sums are exact.
+inline constexpr double kWeightScale = 1000.0;
+
+// What keeps a meeting out of a slot; kNone when it fits.
+enum class Block {
+  kNone,
+  kFixedElsewhere,
+  kOutsideSession,
+  kParticipantUnavailable,
+  kNoTable,
+  kNoInterpreter,
+  kParticipantBusy,
+  kTablesFull,
+  kInterpretersFull,
+  kPrecedence,
+  kTravel,
+};
+const char* block_name(Block block);
+
+struct Model {
+  int slots = 0;
+  int participants = 0;
+  int meetings = 0;
+  int venues = 0;
+  int languages = 0;
+  int fairness_bound = 0;
+  std::vector<int> day_of;     // per slot
+  std::vector<int> day_first;  // per slot: first slot of its day
+  std::vector<int> day_last;   // per slot: last slot of its day
+  std::vector<Session> session_of;
+  std::vector<int> capacity;                               // per participant
+  std::vector<char> buyer;                                 // per participant
+  std::vector<char> unavailable;                           // participants x slots
+  std::vector<int> first, second, venue, language, fixed;  // per meeting; -1 none
+  std::vector<SessionRestriction> restriction;
+  std::vector<std::int64_t> weight;
+  std::vector<std::vector<int>> earlier;      // meetings that must be in an earlier slot
+  std::vector<std::vector<int>> later;        // meetings that must be in a later slot
+  std::vector<int> tables;                    // venues x slots
+  std::vector<int> interpreters;              // languages x slots
+  std::vector<int> travel;                    // venues x venues: free slots needed between
+  std::vector<std::vector<int>> meetings_of;  // per participant
+
+  explicit Model(const Problem& problem, int fairness_bound);
+
+  // Constraints that do not depend on other meetings: session, fixed slot, availability,
+  // a table and an interpreter existing at all.
+  bool static_ok(int m, int s) const { return static_block(m, s) == Block::kNone; }
+  Block static_block(int m, int s) const;
+};
+
+// Lexicographic objective of the solver; better() is the one comparison used everywhere.
+struct Score {
+  std::int64_t weight = 0;
+  int excess = 0;
+  long long breaks = 0;
+  long long changes = 0;
+};
+bool better(const Score& a, const Score& b);
+inline bool same(const Score& a, const Score& b) {
+  return !better(a, b) && !better(b, a);
+}
+
+class State {
+ public:
+  explicit State(const Model& model);
+
+  const Model& model() const { return model_; }
+  int slot(int m) const { return slot_[m]; }
+  int load(int p, int s) const { return load_[p * model_.slots + s]; }
+  int breaks(int p) const { return breaks_[p]; }
+  int table_use(int v, int s) const { return table_use_[v * model_.slots + s]; }
+  int interpreter_use(int l, int s) const { return interpreter_use_[l * model_.slots + s]; }
+  // Venue of p's meetings in slot s (meaningful while load(p, s) > 0).
+  int venue_at(int p, int s) const { return venue_at_[p * model_.slots + s]; }
+  int changes(int p) const { return changes_[p]; }
+  const std::vector<int>& in_slot(int s) const { return in_slot_[s]; }
+  std::int64_t weight() const { return weight_; }
+  int placed() const { return placed_; }
+  long long total_breaks() const { return total_breaks_; }
+  long long total_changes() const { return total_changes_; }
+  int max_breaks() const;
+  int min_breaks() const;
+  Score score() const;
+
+  // Whether unplaced meeting m fits slot s now (every hard constraint).
+  bool fits(int m, int s) const { return blocked_by(m, s) == Block::kNone; }
+  // The first hard constraint that keeps unplaced m out of s.
+  Block blocked_by(int m, int s) const;
+
+  // place() requires fits(); both record themselves in the journal.
+  void place(int m, int s);
+  void remove(int m);
+  std::size_t mark() const { return journal_.size(); }
+  void undo_to(std::size_t mark);
+  void forget_journal() { journal_.clear(); }
+
+ private:
+  void refresh(int p);
+  int compute_breaks(int p) const;
+  int compute_changes(int p) const;
+  void apply_place(int m, int s);
+  void apply_remove(int m);
+
+  const Model& model_;
+  std::vector<int> slot_;       // per meeting, -1 unplaced
+  std::vector<int> load_;       // participants x slots
+  std::vector<int> venue_at_;   // participants x slots: venue while load > 0
+  std::vector<int> table_use_;  // venues x slots
+  std::vector<int> interpreter_use_;
+  std::vector<std::vector<int>> in_slot_;
+  std::vector<int> position_;  // index of a placed meeting in in_slot_
+  std::vector<int> breaks_;
+  std::vector<int> changes_;
+  std::vector<int> breaks_histogram_;  // participants per break count
+  std::int64_t weight_ = 0;
+  int placed_ = 0;
+  long long total_breaks_ = 0;
+  long long total_changes_ = 0;
+  std::vector<std::pair<int, int>> journal_;  // (meeting, slot before the change)
+};
+
+}  // namespace sangdam::schedule::search

@@ -1,0 +1,700 @@
+// The search, in three steps over one State (see docs/scheduling.md):
+//  1. construction: meetings by weight, each into the slot that hurts the objective least;
+//  2. insertion of what is left: direct, then Kempe chains (swap two slots along an alternating
+//     chain of meetings, the classical repair of bipartite edge colouring), then ejection of
+//     lighter meetings that are re-placed elsewhere when they can;
+//  3. local search on breaks, fairness and venue changes: relocations, Kempe chains and exact
+//     re-optimisation of one participant's day (branch and bound), never accepting a worse
+//     objective. Small problems are searched exactly as a whole, which proves optimality.
+#include "matching/schedule/solver.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <numeric>
+#include <random>
+#include <unordered_map>
+
+#include "matching/schedule/search_state.hpp"
+
+namespace sangdam::schedule {
+
+namespace {
+
+using search::better;
+using search::Block;
+using search::Model;
+using search::same;
+using search::Score;
+using search::State;
+using Clock = std::chrono::steady_clock;
+
+// Meetings up to which the whole problem is tried exactly (the node limit still applies).
+constexpr int kExactWholeMaxMeetings = 16;
+// Exact re-optimisation of one participant's day: at most this many meetings and nodes.
+constexpr int kDayNeighbourhoodMeetings = 7;
+constexpr long long kDayNeighbourhoodNodes = 4000;
+// Longest Kempe chain followed before giving up on it.
+constexpr int kKempeChainLimit = 64;
+// Slot pairs tried per unplaced meeting with Kempe chains, and slots tried with ejection.
+constexpr int kKempePairsPerMeeting = 96;
+// Rounds of insertion over the unplaced meetings after construction.
+constexpr int kInsertionRounds = 4;
+// How often (in moves) the local search retries the unplaced meetings.
+constexpr long long kReinsertEvery = 2000;
+// Participants sampled when looking for one with breaks.
+constexpr int kSampleTries = 64;
+
+class Search {
+ public:
+  Search(const Model& model, const SolveOptions& options, std::vector<char> locked)
+      : model_(model),
+        options_(options),
+        state_(model),
+        locked_(std::move(locked)),
+        rng_(options.seed),
+        started_(Clock::now()) {
+    deadline_ = started_ + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(options.time_limit_seconds));
+    stall_limit_ = options.stall_iterations > 0 ? options.stall_iterations
+                                                : std::max<long long>(20000, 40LL * model.meetings);
+  }
+
+  State& state() { return state_; }
+  std::vector<char>& locked() { return locked_; }
+  bool proven_optimal() const { return proven_optimal_; }
+  const std::string& stopped_by() const { return stopped_by_; }
+  long long iterations() const { return iterations_; }
+  double seconds() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
+
+  void run(bool try_whole_exact) {
+    construct();
+    insert_unplaced(kInsertionRounds);
+    state_.forget_journal();
+    if (try_whole_exact && model_.meetings <= kExactWholeMaxMeetings) {
+      std::vector<int> all(model_.meetings);
+      std::iota(all.begin(), all.end(), 0);
+      std::vector<int> slots(model_.slots);
+      std::iota(slots.begin(), slots.end(), 0);
+      if (exact(all, slots, options_.exact_node_limit)) {
+        proven_optimal_ = true;
+        stopped_by_ = "converged";
+        return;
+      }
+    }
+    improve();
+  }
+
+ private:
+  bool out_of_time() {
+    if (Clock::now() >= deadline_) {
+      stopped_by_ = "time_limit";
+      return true;
+    }
+    return false;
+  }
+
+  // Static candidate slots per meeting, counted once: fewer candidates go first.
+  std::vector<int> candidate_counts() const {
+    std::vector<int> counts(model_.meetings, 0);
+    for (int m = 0; m < model_.meetings; ++m) {
+      for (int s = 0; s < model_.slots; ++s) counts[m] += model_.static_ok(m, s);
+    }
+    return counts;
+  }
+
+  // The feasible slot where m does the objective least harm, or -1. Ties go to a random one
+  // of the best so that restarts from other seeds explore other schedules.
+  int best_slot(int m) {
+    int best = -1;
+    Score best_score;
+    int ties = 0;
+    for (int s = 0; s < model_.slots; ++s) {
+      if (!state_.fits(m, s)) continue;
+      auto mark = state_.mark();
+      state_.place(m, s);
+      Score score = state_.score();
+      state_.undo_to(mark);
+      if (best < 0 || better(score, best_score)) {
+        best = s;
+        best_score = score;
+        ties = 1;
+      } else if (same(score, best_score) &&
+                 std::uniform_int_distribution<int>(0, ties++)(rng_) == 0) {
+        best = s;
+      }
+    }
+    return best;
+  }
+
+  void construct() {
+    auto counts = candidate_counts();
+    std::vector<int> order;
+    for (int m = 0; m < model_.meetings; ++m) {
+      if (state_.slot(m) < 0) order.push_back(m);
+    }
+    std::vector<std::uint64_t> tie(model_.meetings);
+    for (auto& t : tie) t = rng_();
+    std::sort(order.begin(), order.end(), [&](int x, int y) {
+      bool fx = model_.fixed[x] >= 0;
+      bool fy = model_.fixed[y] >= 0;
+      if (fx != fy) return fx;
+      if (model_.weight[x] != model_.weight[y]) return model_.weight[x] > model_.weight[y];
+      if (counts[x] != counts[y]) return counts[x] < counts[y];
+      return tie[x] < tie[y];
+    });
+    for (int m : order) {
+      int s = best_slot(m);
+      if (s < 0) continue;
+      state_.place(m, s);
+      if (model_.fixed[m] >= 0) locked_[m] = 1;
+    }
+    state_.forget_journal();
+  }
+
+  // A movable meeting of participant p in slot s (the lightest), or -1.
+  int movable_meeting(int p, int s, int except) const {
+    int found = -1;
+    for (int y : model_.meetings_of[p]) {
+      if (y == except || locked_[y] || state_.slot(y) != s) continue;
+      if (found < 0 || model_.weight[y] < model_.weight[found]) found = y;
+    }
+    return found;
+  }
+
+  // Moves meeting x from its slot u to slot t; whatever then overflows a participant at t
+  // moves to u, and so on along the chain. Leaves the state changed on success; the caller
+  // undoes on failure.
+  bool kempe_chain(int x, int t) {
+    int u = state_.slot(x);
+    std::vector<std::pair<int, int>> todo{{x, t}};
+    state_.remove(x);
+    for (std::size_t i = 0; i < todo.size(); ++i) {
+      auto [y, to] = todo[i];
+      int from = to == t ? u : t;
+      for (int q : {model_.first[y], model_.second[y]}) {
+        while (state_.load(q, to) >= model_.capacity[q]) {
+          int z = movable_meeting(q, to, y);
+          if (z < 0 || todo.size() >= static_cast<std::size_t>(kKempeChainLimit)) return false;
+          state_.remove(z);
+          todo.push_back({z, from});
+        }
+      }
+      if (!state_.fits(y, to)) return false;
+      state_.place(y, to);
+    }
+    return true;
+  }
+
+  bool try_kempe_insert(int m) {
+    std::vector<std::pair<int, int>> pairs;
+    for (int a = 0; a < model_.slots; ++a) {
+      if (!model_.static_ok(m, a)) continue;
+      for (int b = 0; b < model_.slots; ++b) {
+        if (b != a) pairs.push_back({a, b});
+      }
+    }
+    std::shuffle(pairs.begin(), pairs.end(), rng_);
+    if (pairs.size() > static_cast<std::size_t>(kKempePairsPerMeeting)) {
+      pairs.resize(kKempePairsPerMeeting);
+    }
+    for (auto [alpha, beta] : pairs) {
+      auto mark = state_.mark();
+      bool ok = true;
+      for (int q : {model_.first[m], model_.second[m]}) {
+        while (ok && state_.load(q, alpha) >= model_.capacity[q]) {
+          int y = movable_meeting(q, alpha, m);
+          ok = y >= 0 && kempe_chain(y, beta);
+        }
+      }
+      if (ok && state_.fits(m, alpha)) {
+        state_.place(m, alpha);
+        return true;
+      }
+      state_.undo_to(mark);
+    }
+    return false;
+  }
+
+  // Places m in s by taking out whatever blocks it, then re-places those elsewhere if they
+  // fit. Kept only when the objective improves (so only lighter meetings are lost).
+  bool try_eject_insert(int m, int s) {
+    if (!model_.static_ok(m, s)) return false;
+    Score before = state_.score();
+    auto mark = state_.mark();
+    std::vector<int> evicted;
+    auto evict = [&](int y) {
+      if (y < 0 || locked_[y]) return false;
+      state_.remove(y);
+      evicted.push_back(y);
+      return true;
+    };
+    auto lightest_in_slot = [&](auto&& uses_resource) {
+      int found = -1;
+      for (int y : state_.in_slot(s)) {
+        if (locked_[y] || !uses_resource(y)) continue;
+        if (found < 0 || model_.weight[y] < model_.weight[found]) found = y;
+      }
+      return found;
+    };
+    bool ok = true;
+    int v = model_.venue[m];
+    int l = model_.language[m];
+    for (int q : {model_.first[m], model_.second[m]}) {
+      while (ok && state_.load(q, s) >= model_.capacity[q]) ok = evict(movable_meeting(q, s, m));
+    }
+    while (ok && state_.table_use(v, s) >= model_.tables[v * model_.slots + s]) {
+      ok = evict(lightest_in_slot([&](int y) { return model_.venue[y] == v; }));
+    }
+    while (ok && l >= 0 &&
+           state_.interpreter_use(l, s) >= model_.interpreters[l * model_.slots + s]) {
+      ok = evict(lightest_in_slot([&](int y) { return model_.language[y] == l; }));
+    }
+    for (int e : model_.earlier[m]) {
+      if (ok && state_.slot(e) >= s) ok = evict(e);
+    }
+    for (int e : model_.later[m]) {
+      if (ok && state_.slot(e) >= 0 && state_.slot(e) <= s) ok = evict(e);
+    }
+    if (ok && model_.venues > 1) {
+      for (int q : {model_.first[m], model_.second[m]}) {
+        for (int y : model_.meetings_of[q]) {
+          int t = state_.slot(y);
+          if (!ok || t < 0 || y == m || model_.day_of[t] != model_.day_of[s]) continue;
+          int u = model_.venue[y];
+          if (u != v && std::abs(t - s) - 1 < model_.travel[v * model_.venues + u]) ok = evict(y);
+        }
+      }
+    }
+    if (ok && state_.fits(m, s)) {
+      state_.place(m, s);
+      for (int y : evicted) {
+        int t = best_slot(y);
+        if (t >= 0) state_.place(y, t);
+      }
+      if (better(state_.score(), before)) return true;
+    }
+    state_.undo_to(mark);
+    return false;
+  }
+
+  bool try_insert(int m) {
+    int s = best_slot(m);
+    if (s >= 0) {
+      state_.place(m, s);
+      return true;
+    }
+    if (try_kempe_insert(m)) return true;
+    for (int t = 0; t < model_.slots; ++t) {
+      if (try_eject_insert(m, t)) return true;
+    }
+    return false;
+  }
+
+  void insert_unplaced(int rounds) {
+    for (int round = 0; round < rounds; ++round) {
+      std::vector<int> unplaced;
+      for (int m = 0; m < model_.meetings; ++m) {
+        if (state_.slot(m) < 0) unplaced.push_back(m);
+      }
+      std::sort(unplaced.begin(), unplaced.end(),
+                [&](int x, int y) { return model_.weight[x] > model_.weight[y]; });
+      bool changed = false;
+      for (int m : unplaced) {
+        if (out_of_time()) return;
+        if (state_.slot(m) < 0 && try_insert(m)) changed = true;
+        state_.forget_journal();
+      }
+      if (!changed) return;
+    }
+  }
+
+  // Branch and bound over `set` (their slots restricted to `slots`, or unplaced), everything
+  // else fixed. Keeps the best assignment found (never worse than the current one). Returns
+  // true when the search was complete within node_limit.
+  bool exact(const std::vector<int>& input, const std::vector<int>& slots, long long node_limit) {
+    std::vector<int> set;
+    for (int m : input) {
+      if (!locked_[m] || model_.fixed[m] >= 0) set.push_back(m);
+    }
+    std::vector<int> options(model_.meetings, 0);
+    for (int m : set) {
+      for (int s : slots) options[m] += model_.static_ok(m, s);
+    }
+    std::sort(set.begin(), set.end(), [&](int x, int y) {
+      if (options[x] != options[y]) return options[x] < options[y];
+      return model_.weight[x] > model_.weight[y];
+    });
+    std::vector<std::int64_t> rest(set.size() + 1, 0);  // weight of set[i..]
+    for (std::size_t i = set.size(); i-- > 0;) rest[i] = rest[i + 1] + model_.weight[set[i]];
+
+    Score best = state_.score();
+    std::vector<int> best_slots;
+    for (int m : set) best_slots.push_back(state_.slot(m));
+    auto start = state_.mark();
+    for (int m : set) {
+      if (state_.slot(m) >= 0) state_.remove(m);
+    }
+    std::vector<int> current(set.size(), -1);
+    long long nodes = 0;
+    bool complete = true;
+    auto dfs = [&](auto&& self, std::size_t i) -> void {
+      if (++nodes > node_limit) {
+        complete = false;
+        return;
+      }
+      if (state_.weight() + rest[i] < best.weight) return;
+      if (i == set.size()) {
+        Score score = state_.score();
+        if (better(score, best)) {
+          best = score;
+          best_slots = current;
+        }
+        return;
+      }
+      int m = set[i];
+      for (int s : slots) {
+        if (!state_.fits(m, s)) continue;
+        auto mark = state_.mark();
+        state_.place(m, s);
+        current[i] = s;
+        self(self, i + 1);
+        state_.undo_to(mark);
+        if (!complete) return;
+      }
+      current[i] = -1;
+      self(self, i + 1);
+    };
+    dfs(dfs, 0);
+    state_.undo_to(start);
+    for (std::size_t i = 0; i < set.size(); ++i) {
+      if (state_.slot(set[i]) >= 0) state_.remove(set[i]);
+    }
+    for (std::size_t i = 0; i < set.size(); ++i) {
+      if (best_slots[i] >= 0) state_.place(set[i], best_slots[i]);
+    }
+    state_.forget_journal();
+    return complete;
+  }
+
+  // A participant worth improving: one with the most breaks while fairness is exceeded, else
+  // one with breaks, else a buyer who changes venue; -1 when nothing is left to improve.
+  int pick_participant(const Score& score) {
+    if (model_.participants == 0) return -1;
+    std::uniform_int_distribution<int> any(0, model_.participants - 1);
+    int top = state_.max_breaks();
+    for (int k = 0; k < kSampleTries; ++k) {
+      int p = any(rng_);
+      if (score.excess > 0 ? state_.breaks(p) == top : state_.breaks(p) > 0) return p;
+    }
+    for (int k = 0; k < kSampleTries; ++k) {
+      int p = any(rng_);
+      if (state_.breaks(p) > 0 || state_.changes(p) > 0) return p;
+    }
+    // Rare targets: scan from a random start so the search does not stall on sampling.
+    int start = any(rng_);
+    for (int k = 0; k < model_.participants; ++k) {
+      int p = (start + k) % model_.participants;
+      if (state_.breaks(p) > 0 || state_.changes(p) > 0) return p;
+    }
+    return -1;
+  }
+
+  // Moves m to the best slot, accepting an equal objective (a sideways step) at random.
+  void relocate(int m) {
+    int from = state_.slot(m);
+    Score before = state_.score();
+    auto mark = state_.mark();
+    state_.remove(m);
+    int best = from;
+    Score best_score = before;
+    int ties = 1;
+    for (int s = 0; s < model_.slots; ++s) {
+      if (s == from || !state_.fits(m, s)) continue;
+      auto trial = state_.mark();
+      state_.place(m, s);
+      Score score = state_.score();
+      state_.undo_to(trial);
+      if (better(score, best_score)) {
+        best = s;
+        best_score = score;
+        ties = 1;
+      } else if (same(score, best_score) &&
+                 std::uniform_int_distribution<int>(0, ties++)(rng_) == 0) {
+        best = s;
+      }
+    }
+    if (best == from) {
+      state_.undo_to(mark);
+    } else {
+      state_.place(m, best);
+    }
+  }
+
+  void kempe_move(int m) {
+    int from = state_.slot(m);
+    int first = model_.day_first[from];
+    int last = model_.day_last[from];
+    if (first == last) return;
+    int to = std::uniform_int_distribution<int>(first, last - 1)(rng_);
+    if (to >= from) ++to;
+    Score before = state_.score();
+    auto mark = state_.mark();
+    if (!kempe_chain(m, to) || better(before, state_.score())) state_.undo_to(mark);
+  }
+
+  void day_neighbourhood(int p, int m) {
+    int s = state_.slot(m);
+    std::vector<int> set;
+    for (int y : model_.meetings_of[p]) {
+      int t = state_.slot(y);
+      if (t >= 0 && !locked_[y] && model_.day_of[t] == model_.day_of[s]) set.push_back(y);
+    }
+    std::shuffle(set.begin(), set.end(), rng_);
+    if (set.size() > static_cast<std::size_t>(kDayNeighbourhoodMeetings)) {
+      set.resize(kDayNeighbourhoodMeetings);
+    }
+    std::vector<int> slots;
+    for (int t = model_.day_first[s]; t <= model_.day_last[s]; ++t) slots.push_back(t);
+    exact(set, slots, kDayNeighbourhoodNodes);
+  }
+
+  void improve() {
+    Score best = state_.score();
+    long long stall = 0;
+    while (true) {
+      if (options_.iteration_limit > 0 && iterations_ >= options_.iteration_limit) {
+        stopped_by_ = "iteration_limit";
+        return;
+      }
+      if ((iterations_ & 63) == 0 && out_of_time()) return;
+      ++iterations_;
+      if (iterations_ % kReinsertEvery == 0 && state_.placed() < model_.meetings) {
+        insert_unplaced(1);
+      }
+      Score score = state_.score();
+      int p = pick_participant(score);
+      if (p < 0) {
+        // Nothing left to improve except unplaced meetings, which were just retried.
+        if (state_.placed() == model_.meetings || stall > stall_limit_) {
+          stopped_by_ = "converged";
+          return;
+        }
+      } else {
+        std::vector<int> movable;
+        for (int y : model_.meetings_of[p]) {
+          if (!locked_[y] && state_.slot(y) >= 0) movable.push_back(y);
+        }
+        if (!movable.empty()) {
+          int m = movable[std::uniform_int_distribution<std::size_t>(0, movable.size() - 1)(rng_)];
+          int kind = std::uniform_int_distribution<int>(0, 99)(rng_);
+          if (kind < 60) {
+            relocate(m);
+          } else if (kind < 85) {
+            kempe_move(m);
+          } else {
+            day_neighbourhood(p, m);
+          }
+        }
+      }
+      state_.forget_journal();
+      Score now = state_.score();
+      if (better(now, best)) {
+        best = now;
+        stall = 0;
+      } else if (++stall > stall_limit_) {
+        stopped_by_ = "converged";
+        return;
+      }
+    }
+  }
+
+  const Model& model_;
+  SolveOptions options_;
+  State state_;
+  std::vector<char> locked_;  // fixed meetings and, in a repair, the kept ones
+  std::mt19937_64 rng_;
+  Clock::time_point started_;
+  Clock::time_point deadline_;
+  long long stall_limit_ = 0;
+  long long iterations_ = 0;
+  bool proven_optimal_ = false;
+  std::string stopped_by_ = "converged";
+};
+
+// Upper bound on placed weight: meetings with no static slot can never be placed, and a
+// participant cannot hold more meetings than capacity x available slots.
+std::int64_t weight_upper_bound(const Model& md) {
+  std::vector<char> possible(md.meetings, 0);
+  std::int64_t total = 0;
+  for (int m = 0; m < md.meetings; ++m) {
+    for (int s = 0; s < md.slots && !possible[m]; ++s) possible[m] = md.static_ok(m, s);
+    if (possible[m]) total += md.weight[m];
+  }
+  std::int64_t worst_loss = 0;
+  for (int p = 0; p < md.participants; ++p) {
+    int available = 0;
+    for (int s = 0; s < md.slots; ++s) available += !md.unavailable[p * md.slots + s];
+    std::vector<std::int64_t> weights;
+    for (int m : md.meetings_of[p]) {
+      if (possible[m]) weights.push_back(md.weight[m]);
+    }
+    std::size_t room = static_cast<std::size_t>(available) * md.capacity[p];
+    if (weights.size() <= room) continue;
+    std::sort(weights.begin(), weights.end(), std::greater<>());
+    worst_loss = std::max(worst_loss,
+                          std::accumulate(weights.begin() + room, weights.end(), std::int64_t{0}));
+  }
+  return total - worst_loss;
+}
+
+// Why an unplaced meeting is unplaced, from the final schedule.
+Unplaced explain(const Problem& problem, const Model& md, const State& state, int m) {
+  std::map<std::string, int> counts;
+  bool possible = false;
+  for (int s = 0; s < md.slots; ++s) {
+    Block block = md.static_block(m, s);
+    if (block == Block::kNone) {
+      possible = true;
+      block = state.blocked_by(m, s);
+    }
+    if (block != Block::kFixedElsewhere) ++counts[search::block_name(block)];
+  }
+  std::string detail;
+  for (const auto& [name, count] : counts) {
+    if (!detail.empty()) detail += ", ";
+    detail += name + " in " + std::to_string(count) + (count == 1 ? " slot" : " slots");
+  }
+  std::string reason = !possible ? (md.fixed[m] >= 0 ? "fixed_slot_infeasible" : "no_feasible_slot")
+                                 : "capacity_exhausted";
+  if (possible) detail = "every candidate slot is taken by heavier or kept meetings: " + detail;
+  return {problem.meetings[m].id, reason, detail};
+}
+
+Solution build_solution(const Problem& problem, const Model& md, Search& search,
+                        const std::unordered_map<std::string, int>& preferred_table) {
+  const State& state = search.state();
+  Solution out;
+  // Tables: keep a published table when it is still free, then fill the lowest free ones.
+  std::vector<std::vector<char>> taken(static_cast<std::size_t>(md.venues) * md.slots);
+  std::vector<int> table_of(md.meetings, -1);
+  auto table_row = [&](int m) -> std::vector<char>& {
+    auto& row = taken[md.venue[m] * md.slots + state.slot(m)];
+    row.resize(md.tables[md.venue[m] * md.slots + state.slot(m)], 0);
+    return row;
+  };
+  for (int m = 0; m < md.meetings; ++m) {
+    if (state.slot(m) < 0) continue;
+    auto it = preferred_table.find(problem.meetings[m].id);
+    if (it == preferred_table.end()) continue;
+    auto& row = table_row(m);
+    if (it->second >= 0 && it->second < static_cast<int>(row.size()) && !row[it->second]) {
+      row[it->second] = 1;
+      table_of[m] = it->second;
+    }
+  }
+  for (int m = 0; m < md.meetings; ++m) {
+    int s = state.slot(m);
+    if (s < 0) {
+      out.unplaced.push_back(explain(problem, md, state, m));
+      continue;
+    }
+    if (table_of[m] < 0) {
+      auto& row = table_row(m);
+      table_of[m] = static_cast<int>(std::find(row.begin(), row.end(), 0) - row.begin());
+      row[table_of[m]] = 1;
+    }
+    out.assignments.push_back(
+        {problem.meetings[m].id, s, problem.venues[md.venue[m]].id, table_of[m]});
+    out.objective.placed_weight += problem.meetings[m].weight;
+  }
+  Score score = state.score();
+  out.objective.placed = state.placed();
+  out.objective.breaks = static_cast<int>(score.breaks);
+  out.objective.max_breaks = state.max_breaks();
+  out.objective.min_breaks = state.min_breaks();
+  out.objective.fairness_excess = score.excess;
+  out.objective.venue_changes = static_cast<int>(score.changes);
+  out.proven_optimal = search.proven_optimal();
+  if (out.proven_optimal) {
+    out.weight_upper_bound = out.objective.placed_weight;
+    out.breaks_lower_bound = out.objective.breaks;
+  } else {
+    out.weight_upper_bound =
+        std::max(out.objective.placed_weight,
+                 static_cast<double>(weight_upper_bound(md)) / search::kWeightScale);
+    out.breaks_lower_bound = 0;
+  }
+  out.weight_gap =
+      out.weight_upper_bound > 0
+          ? (out.weight_upper_bound - out.objective.placed_weight) / out.weight_upper_bound
+          : 0;
+  if (out.weight_gap < 1e-9) out.weight_gap = 0;
+  out.breaks_gap = out.objective.breaks - out.breaks_lower_bound;
+  out.stopped_by = search.stopped_by();
+  out.seconds = search.seconds();
+  out.iterations = search.iterations();
+  return out;
+}
+
+int fairness_bound(const Problem& problem, const SolveOptions& options) {
+  return options.fairness_bound >= 0 ? options.fairness_bound : problem.fairness_bound;
+}
+
+}  // namespace
+
+Solution solve(const Problem& problem, const SolveOptions& options) {
+  validate(problem);
+  Model model(problem, fairness_bound(problem, options));
+  Search search(model, options, std::vector<char>(model.meetings, 0));
+  search.run(true);
+  return build_solution(problem, model, search, {});
+}
+
+Solution repair(const Problem& problem, const Solution& published, const SolveOptions& options) {
+  validate(problem);
+  Model model(problem, fairness_bound(problem, options));
+  Search search(model, options, std::vector<char>(model.meetings, 0));
+  std::unordered_map<std::string, int> index;
+  for (int m = 0; m < model.meetings; ++m) index.emplace(problem.meetings[m].id, m);
+
+  // Keep published meetings in place, heaviest first when two no longer fit together.
+  std::vector<const Assignment*> kept;
+  for (const auto& a : published.assignments) kept.push_back(&a);
+  auto weight_of = [&](const Assignment* a) {
+    auto it = index.find(a->meeting);
+    return it == index.end() ? 0 : model.weight[it->second];
+  };
+  std::stable_sort(kept.begin(), kept.end(), [&](const Assignment* x, const Assignment* y) {
+    return weight_of(x) > weight_of(y);
+  });
+  std::unordered_map<std::string, int> published_slot;
+  std::unordered_map<std::string, int> preferred_table;
+  State& state = search.state();
+  for (const Assignment* a : kept) {
+    published_slot[a->meeting] = a->slot;
+    auto it = index.find(a->meeting);
+    if (it == index.end() || a->slot < 0 || a->slot >= model.slots) continue;
+    int m = it->second;
+    if (state.slot(m) >= 0 || !state.fits(m, a->slot)) continue;
+    state.place(m, a->slot);
+    search.locked()[m] = 1;
+    preferred_table[a->meeting] = a->table;
+  }
+  state.forget_journal();
+  search.run(false);
+  Solution out = build_solution(problem, model, search, preferred_table);
+  for (const auto& a : published.assignments) {
+    auto it = index.find(a.meeting);
+    int now = it == index.end() ? -1 : state.slot(it->second);
+    if (now != a.slot) out.moves.push_back({a.meeting, a.slot, now});
+  }
+  for (int m = 0; m < model.meetings; ++m) {
+    if (state.slot(m) >= 0 && !published_slot.contains(problem.meetings[m].id)) {
+      out.moves.push_back({problem.meetings[m].id, -1, state.slot(m)});
+    }
+  }
+  return out;
+}
+
+}  // namespace sangdam::schedule
