@@ -1,0 +1,57 @@
+// Fixed-size bit sets for the scoring inner loop: a pair test is a few AND instructions.
+#pragma once
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+
+namespace sangdam::scoring {
+
+template <std::size_t Words>
+struct Bits {
+  static constexpr std::size_t kCapacity = Words * 64;
+  std::array<std::uint64_t, Words> words{};
+
+  void set(std::size_t i) { words[i / 64] |= std::uint64_t{1} << (i % 64); }
+  bool test(std::size_t i) const { return (words[i / 64] >> (i % 64)) & 1; }
+  bool none() const {
+    for (auto w : words) {
+      if (w != 0) return false;
+    }
+    return true;
+  }
+  int count() const {
+    int n = 0;
+    for (auto w : words) n += std::popcount(w);
+    return n;
+  }
+  Bits& operator|=(const Bits& other) {
+    for (std::size_t i = 0; i < Words; ++i) words[i] |= other.words[i];
+    return *this;
+  }
+};
+
+template <std::size_t Words>
+bool intersects(const Bits<Words>& a, const Bits<Words>& b) {
+  std::uint64_t any = 0;
+  for (std::size_t i = 0; i < Words; ++i) any |= a.words[i] & b.words[i];
+  return any != 0;
+}
+
+// Only the first `used` words: the taxonomy rarely fills the category set's capacity.
+template <std::size_t Words>
+bool intersects(const Bits<Words>& a, const Bits<Words>& b, std::size_t used) {
+  std::uint64_t any = 0;
+  for (std::size_t i = 0; i < used; ++i) any |= a.words[i] & b.words[i];
+  return any != 0;
+}
+
+template <std::size_t Words>
+int count_common(const Bits<Words>& a, const Bits<Words>& b) {
+  int n = 0;
+  for (std::size_t i = 0; i < Words; ++i) n += std::popcount(a.words[i] & b.words[i]);
+  return n;
+}
+
+}  // namespace sangdam::scoring

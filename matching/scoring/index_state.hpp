@@ -1,0 +1,147 @@
+// Internal to matching/scoring: the precomputed features of every profile and the pair kernel
+// shared by the full recompute, the row/column rescoring and the explanation of one pair.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "matching/scoring/bits.hpp"
+#include "matching/scoring/match_index.hpp"
+#include "matching/text/tfidf.hpp"
+
+namespace sangdam::scoring {
+
+using CategorySet = Bits<8>;  // up to 512 taxonomy codes
+using SmallSet = Bits<2>;     // up to 128 languages or marks of one event
+using CountrySet = Bits<4>;   // up to 256 countries (ISO 3166-1 has 249)
+
+inline constexpr float kRemoved = -1.0f;  // score of a pair a filter or wish took out
+inline constexpr std::uint16_t kNoCountry = std::numeric_limits<std::uint16_t>::max();
+inline constexpr std::int8_t kUnknown = -1;
+
+// Wishes of a buyer about one company, as bits (a buyer may list a company more than once).
+enum WishBits : std::uint8_t { kMustMeet = 1, kNoThanks = 2, kMetBefore = 4 };
+
+struct BuyerFeatures {
+  CategorySet exact;           // codes the buyer named
+  CategorySet branch;          // top-level branches of those codes
+  CategorySet keyword;         // codes whose keywords the buyer's text names
+  SmallSet languages;          // spoken
+  SmallSet reachable;          // reachable through an interpreter of the event
+  SmallSet required_marks;     // the market's marks and the buyer's own
+  float inverse_required = 0;  // 1 / number of required marks (0: none required)
+  std::uint16_t country = kNoCountry;
+  std::int8_t tier = kUnknown;  // MarketTier of the buyer's country
+  std::uint8_t type = 0;        // BuyerType
+  float budget_usd = -1;        // budget_max (else budget_min) in USD; < 0 unknown
+  text::TermVector text;
+  std::vector<std::pair<std::uint32_t, std::uint8_t>> wishes;  // company index -> WishBits
+};
+
+struct CompanyFeatures {
+  CategorySet exact;      // codes offered
+  CategorySet ancestors;  // those codes and every ancestor
+  CategorySet branch;     // top-level branches
+  CountrySet targets;
+  bool has_targets = false;
+  SmallSet marks;  // the firm's and its products' marks
+  SmallSet languages;
+  std::int8_t cluster = kUnknown;  // ClusterType, kUnknown for ClusterType::kUnknown
+  float min_deal_usd = -1;         // < 0 unknown
+  text::TermVector text;
+};
+
+// Names <-> small dense ids (languages, marks, countries, categories) with a fixed capacity.
+class Universe {
+ public:
+  // what: plural noun for messages; reason: the error reason when capacity runs out.
+  Universe(std::string what, std::string reason, std::size_t capacity)
+      : what_(std::move(what)), reason_(std::move(reason)), capacity_(capacity) {}
+  std::uint32_t intern(std::string_view name);  // throws kUnprocessable beyond capacity
+  std::optional<std::uint32_t> find(std::string_view name) const;
+  const std::string& name(std::uint32_t id) const { return names_[id]; }
+  std::size_t size() const { return names_.size(); }
+
+ private:
+  std::string what_;
+  std::string reason_;
+  std::size_t capacity_;
+  std::unordered_map<std::string, std::uint32_t> ids_;
+  std::vector<std::string> names_;
+};
+
+struct Posting {
+  std::uint32_t document;  // buyer or company index
+  float weight;
+};
+
+struct KeywordRule {
+  std::uint32_t category;           // bit of the category the keyword points to
+  std::vector<text::TermId> terms;  // all must occur in the buyer's text
+};
+
+// Component values of one pair (each in [0, 1]) and whether the pair has no way to talk.
+struct PairValues {
+  std::array<float, kComponentCount> value{};
+  bool language_gap = false;
+};
+
+struct IndexState {
+  MatchContext context;
+  Weights buyer_points{};  // weights rescaled so that they sum to 100
+  Weights company_points{};
+  std::vector<Buyer> buyers;
+  std::vector<Company> companies;
+  std::vector<BuyerFeatures> buyer_features;
+  std::vector<CompanyFeatures> company_features;
+  std::unordered_map<std::string, std::uint32_t> buyer_keys;    // id and external_id
+  std::unordered_map<std::string, std::uint32_t> company_keys;  // id and external_id
+  Universe categories{"taxonomy codes", "too_many_categories", CategorySet::kCapacity};
+  Universe languages{"languages", "too_many_languages", SmallSet::kCapacity};
+  Universe marks{"certification marks", "too_many_marks", SmallSet::kCapacity};
+  Universe countries{"countries", "too_many_countries", CountrySet::kCapacity};
+  std::size_t category_words = 1;  // words of CategorySet the taxonomy uses
+  std::vector<KeywordRule> keyword_rules;
+  text::Vocabulary vocabulary;
+  text::DocumentFrequencies frequencies;
+  std::vector<std::vector<Posting>> company_postings;  // by term id
+  std::vector<std::vector<Posting>> buyer_postings;    // by term id
+  // company index -> (buyer index, WishBits): the column view of the buyers' wishes.
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint8_t>>> company_wishes;
+  // Wishes naming a company not registered yet: its id -> buyers that named it.
+  std::unordered_map<std::string, std::vector<std::uint32_t>> pending_wishes;
+  std::vector<TopList> buyer_lists;
+  std::vector<TopList> company_lists;
+
+  PairValues values(const BuyerFeatures& b, const CompanyFeatures& c, float text) const;
+  std::vector<float> row_text(std::uint32_t buyer) const;       // by company
+  std::vector<float> column_text(std::uint32_t company) const;  // by buyer
+};
+
+// Score of one side: points are the weights rescaled to sum 100.
+inline float side_score(const Weights& points, const PairValues& v) {
+  float sum = 0;
+  for (std::size_t i = 0; i < kComponentCount; ++i) sum += points[i] * v.value[i];
+  return sum;
+}
+
+// Wishes applied to the two side scores of a not yet removed pair (docs/matching.md):
+// no-thanks removes; met-before removes unless the buyer also asks to meet; must-meet lifts.
+void apply_wishes(const MatchConfig& config, std::uint8_t wishes, float& buyer_score,
+                  float& company_score);
+
+// Human phrasing of a reason; reasons.cpp.
+std::vector<Reason> explain(const IndexState& state, std::uint32_t buyer, std::uint32_t company,
+                            const PairValues& values, Side side);
+
+std::string_view cluster_label(std::int8_t cluster);
+std::string_view tier_label(std::int8_t tier);
+std::string_view buyer_type_label(std::uint8_t type);
+
+}  // namespace sangdam::scoring

@@ -1,0 +1,712 @@
+#include "matching/scoring/match_index.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <numeric>
+#include <thread>
+
+#include "matching/error.hpp"
+#include "matching/scoring/index_state.hpp"
+#include "matching/scoring/top_k.hpp"
+#include "matching/text/tokenizer.hpp"
+
+namespace sangdam::scoring {
+
+namespace {
+
+// How well a cluster type suits a market tier (MISSION.md: production-centred clusters for
+// developing markets, hospital- and research-centred for catching-up ones, full-cycle for
+// innovation leaders). Rows: ClusterType; columns: MarketTier.
+constexpr float kClusterTierFit[4][3] = {
+    {1.0f, 0.5f, 0.2f},  // production
+    {0.4f, 1.0f, 0.6f},  // hospital
+    {0.3f, 1.0f, 0.7f},  // research
+    {0.5f, 0.7f, 1.0f},  // full cycle
+};
+
+// How well a buyer type suits a cluster type: trade buyers source from production clusters,
+// hospitals from hospital clusters, investors and governments from research and full-cycle
+// ones. Rows: BuyerType; columns: ClusterType.
+constexpr float kBuyerTypeFit[8][4] = {
+    {1.0f, 0.5f, 0.4f, 0.8f},  // distributor
+    {1.0f, 0.5f, 0.4f, 0.8f},  // importer
+    {0.5f, 1.0f, 0.8f, 0.8f},  // hospital
+    {1.0f, 0.3f, 0.3f, 0.6f},  // retailer
+    {0.5f, 0.8f, 0.8f, 1.0f},  // government
+    {0.4f, 0.6f, 1.0f, 1.0f},  // investor
+    {1.0f, 0.4f, 0.7f, 0.7f},  // manufacturer
+    {0.6f, 0.6f, 0.6f, 0.6f},  // other
+};
+
+// Marks are written in many ways ("ISO 13485", "iso-13485"): compare them without case,
+// spaces, dots or dashes.
+std::string mark_key(std::string_view mark) {
+  std::string key;
+  for (char ch : mark) {
+    if (ch == ' ' || ch == '-' || ch == '.' || ch == '_') continue;
+    key.push_back(ch >= 'a' && ch <= 'z' ? static_cast<char>(ch - 32) : ch);
+  }
+  return key;
+}
+
+Weights to_points(const Weights& weights) {
+  const float sum = std::accumulate(weights.begin(), weights.end(), 0.0f);
+  Weights points{};
+  for (std::size_t i = 0; i < kComponentCount; ++i) points[i] = weights[i] * 100.0f / sum;
+  return points;
+}
+
+std::string key_of(const std::string& id, const std::string& external_id) {
+  return id.empty() ? external_id : id;
+}
+
+}  // namespace
+
+std::uint32_t Universe::intern(std::string_view name) {
+  const auto found = ids_.find(std::string(name));
+  if (found != ids_.end()) return found->second;
+  if (names_.size() >= capacity_) {
+    throw Error(
+        ErrorCode::kUnprocessable, reason_,
+        "the matcher handles at most " + std::to_string(capacity_) + " " + what_ + " per event");
+  }
+  const auto id = static_cast<std::uint32_t>(names_.size());
+  names_.emplace_back(name);
+  ids_.emplace(names_.back(), id);
+  return id;
+}
+
+std::optional<std::uint32_t> Universe::find(std::string_view name) const {
+  const auto found = ids_.find(std::string(name));
+  if (found == ids_.end()) return std::nullopt;
+  return found->second;
+}
+
+void apply_wishes(const MatchConfig& config, std::uint8_t wishes, float& buyer_score,
+                  float& company_score) {
+  if (buyer_score == kRemoved) return;
+  if ((wishes & kNoThanks) && config.remove_no_thanks) {
+    buyer_score = company_score = kRemoved;
+    return;
+  }
+  if (wishes & kMustMeet) {
+    buyer_score = std::max(buyer_score, config.must_meet_score);
+    company_score = std::min(100.0f, company_score + config.must_meet_company_bonus);
+    return;
+  }
+  if ((wishes & kMetBefore) && config.remove_met_before) buyer_score = company_score = kRemoved;
+}
+
+PairValues IndexState::values(const BuyerFeatures& b, const CompanyFeatures& c, float text) const {
+  const MatchConfig& config = context.config;
+  PairValues v;
+  auto& value = v.value;
+
+  float category = 0;
+  if (intersects(b.exact, c.exact, category_words)) {
+    category = 1;
+  } else if (intersects(b.exact, c.ancestors, category_words)) {
+    category = config.broad_category_fit;
+  } else {
+    if (intersects(b.keyword, c.ancestors, category_words)) category = config.keyword_category_fit;
+    if (intersects(b.branch, c.branch, category_words)) {
+      category = std::max(category, config.branch_category_fit);
+    }
+  }
+  value[static_cast<std::size_t>(Component::kCategory)] = category;
+  value[static_cast<std::size_t>(Component::kText)] = std::min(1.0f, text);
+
+  float target = config.unknown_fit;
+  if (c.has_targets && b.country != kNoCountry) target = c.targets.test(b.country) ? 1.0f : 0.0f;
+  value[static_cast<std::size_t>(Component::kMarketTarget)] = target;
+
+  value[static_cast<std::size_t>(Component::kMarks)] =
+      b.inverse_required == 0
+          ? 1.0f
+          : static_cast<float>(count_common(b.required_marks, c.marks)) * b.inverse_required;
+
+  value[static_cast<std::size_t>(Component::kClusterTier)] =
+      c.cluster == kUnknown || b.tier == kUnknown ? config.unknown_fit
+                                                  : kClusterTierFit[c.cluster][b.tier];
+
+  float language = config.unknown_fit;
+  if (!b.languages.none() && !c.languages.none()) {
+    if (intersects(b.languages, c.languages)) {
+      language = 1;
+    } else if (intersects(b.reachable, c.languages)) {
+      language = config.interpreter_fit;
+    } else {
+      language = 0;
+      v.language_gap = true;
+    }
+  }
+  value[static_cast<std::size_t>(Component::kLanguage)] = language;
+
+  value[static_cast<std::size_t>(Component::kBuyerType)] =
+      c.cluster == kUnknown ? config.unknown_fit : kBuyerTypeFit[b.type][c.cluster];
+
+  float deal = config.unknown_fit;
+  if (b.budget_usd >= 0 && c.min_deal_usd >= 0) {
+    deal = b.budget_usd >= c.min_deal_usd ? 1.0f : b.budget_usd / c.min_deal_usd;
+  }
+  value[static_cast<std::size_t>(Component::kDealSize)] = deal;
+  return v;
+}
+
+std::vector<float> IndexState::row_text(std::uint32_t buyer) const {
+  std::vector<float> text(companies.size(), 0.0f);
+  const auto& query = buyer_features[buyer].text;
+  for (std::size_t i = 0; i < query.terms.size(); ++i) {
+    if (query.terms[i] >= company_postings.size()) continue;
+    const float w = query.weights[i];
+    for (const Posting& p : company_postings[query.terms[i]]) text[p.document] += w * p.weight;
+  }
+  return text;
+}
+
+std::vector<float> IndexState::column_text(std::uint32_t company) const {
+  std::vector<float> text(buyers.size(), 0.0f);
+  const auto& offer = company_features[company].text;
+  for (std::size_t i = 0; i < offer.terms.size(); ++i) {
+    if (offer.terms[i] >= buyer_postings.size()) continue;
+    const float w = offer.weights[i];
+    for (const Posting& p : buyer_postings[offer.terms[i]]) text[p.document] += p.weight * w;
+  }
+  return text;
+}
+
+namespace {
+
+using State = IndexState;
+
+std::vector<text::TermId> term_ids(State& s, std::string_view text, std::string_view field) {
+  std::vector<text::TermId> ids;
+  for (const auto& term : text::tokenize(text, field)) ids.push_back(s.vocabulary.intern(term));
+  return ids;
+}
+
+std::vector<text::TermId> company_terms(State& s, const Company& company) {
+  std::vector<text::TermId> ids;
+  for (std::size_t i = 0; i < company.products.size(); ++i) {
+    const auto& product = company.products[i];
+    const std::string prefix = "products[" + std::to_string(i) + "].";
+    for (auto id : term_ids(s, product.name, prefix + "name")) ids.push_back(id);
+    for (auto id : term_ids(s, product.description, prefix + "description")) ids.push_back(id);
+  }
+  return ids;
+}
+
+void set_categories(State& s, const std::vector<std::string>& codes, CategorySet& exact,
+                    CategorySet* ancestors, CategorySet& branch) {
+  for (const auto& code : codes) {
+    const auto bit = s.categories.find(code);
+    if (!bit) continue;  // intake validates codes; an unknown one simply does not match
+    exact.set(*bit);
+    if (const auto top = s.categories.find(s.context.taxonomy.branch_of(code))) branch.set(*top);
+    if (ancestors == nullptr) continue;
+    for (const Category* node = s.context.taxonomy.find(code); node != nullptr;
+         node = node->parent.empty() ? nullptr : s.context.taxonomy.find(node->parent)) {
+      if (const auto up = s.categories.find(node->code)) ancestors->set(*up);
+    }
+  }
+}
+
+float usd(const State& s, const std::optional<Money>& money) {
+  if (!money) return -1;
+  const auto rate = s.context.config.usd_per_unit.find(money->currency);
+  if (rate == s.context.config.usd_per_unit.end()) return -1;
+  return static_cast<float>(static_cast<double>(money->hundredths) / 100.0 * rate->second);
+}
+
+// Features that do not depend on term statistics; the text vector is filled by the caller.
+BuyerFeatures buyer_features(State& s, const Buyer& buyer, const std::vector<text::TermId>& terms) {
+  BuyerFeatures f;
+  set_categories(s, buyer.categories, f.exact, nullptr, f.branch);
+  std::vector<text::TermId> sorted = terms;
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& rule : s.keyword_rules) {
+    const bool all = std::all_of(rule.terms.begin(), rule.terms.end(), [&](text::TermId t) {
+      return std::binary_search(sorted.begin(), sorted.end(), t);
+    });
+    if (all) f.keyword.set(rule.category);
+  }
+  for (const auto& language : buyer.languages) f.languages.set(s.languages.intern(language));
+  for (const auto& [a, b] : s.context.interpreters.pairs()) {
+    const auto ia = s.languages.intern(a);
+    const auto ib = s.languages.intern(b);
+    if (f.languages.test(ia)) f.reachable.set(ib);
+    if (f.languages.test(ib)) f.reachable.set(ia);
+  }
+  for (const auto& mark : buyer.certifications)
+    f.required_marks.set(s.marks.intern(mark_key(mark)));
+  if (!buyer.country.empty())
+    f.country = static_cast<std::uint16_t>(s.countries.intern(buyer.country));
+  if (const Market* market = s.context.markets.find(buyer.country)) {
+    f.tier = static_cast<std::int8_t>(market->tier);
+    for (const auto& mark : market->required_marks) {
+      f.required_marks.set(s.marks.intern(mark_key(mark)));
+    }
+  }
+  const int required = f.required_marks.count();
+  f.inverse_required = required == 0 ? 0.0f : 1.0f / static_cast<float>(required);
+  f.type = static_cast<std::uint8_t>(buyer.type);
+  f.budget_usd = usd(s, buyer.budget_max ? buyer.budget_max : buyer.budget_min);
+  return f;
+}
+
+CompanyFeatures company_features(State& s, const Company& company) {
+  CompanyFeatures f;
+  set_categories(s, company.categories, f.exact, &f.ancestors, f.branch);
+  for (const auto& market : company.target_markets) f.targets.set(s.countries.intern(market));
+  f.has_targets = !company.target_markets.empty();
+  for (const auto& mark : company.certifications) f.marks.set(s.marks.intern(mark_key(mark)));
+  for (const auto& product : company.products) {
+    for (const auto& mark : product.certifications) f.marks.set(s.marks.intern(mark_key(mark)));
+  }
+  for (const auto& language : company.languages) f.languages.set(s.languages.intern(language));
+  f.cluster = company.cluster == ClusterType::kUnknown ? kUnknown
+                                                       : static_cast<std::int8_t>(company.cluster);
+  f.min_deal_usd = usd(s, company.min_deal);
+  return f;
+}
+
+void add_postings(std::vector<std::vector<Posting>>& postings, std::uint32_t document,
+                  const text::TermVector& vector) {
+  for (std::size_t i = 0; i < vector.terms.size(); ++i) {
+    if (vector.terms[i] >= postings.size()) postings.resize(vector.terms[i] + 1);
+    postings[vector.terms[i]].push_back({document, vector.weights[i]});
+  }
+}
+
+void remove_postings(std::vector<std::vector<Posting>>& postings, std::uint32_t document,
+                     const text::TermVector& vector) {
+  for (auto term : vector.terms) {
+    auto& list = postings[term];
+    list.erase(std::remove_if(list.begin(), list.end(),
+                              [document](const Posting& p) { return p.document == document; }),
+               list.end());
+  }
+}
+
+void register_keys(std::unordered_map<std::string, std::uint32_t>& keys, std::uint32_t index,
+                   const std::string& id, const std::string& external_id) {
+  if (!id.empty()) keys[id] = index;
+  if (!external_id.empty()) keys[external_id] = index;
+}
+
+// Resolves a buyer's wishes to company indexes; names not registered yet wait in
+// pending_wishes until that company arrives.
+void resolve_wishes(State& s, std::uint32_t buyer) {
+  const Buyer& profile = s.buyers[buyer];
+  std::vector<std::pair<std::uint32_t, std::uint8_t>> wishes;
+  auto add = [&](const std::vector<std::string>& names, std::uint8_t bit) {
+    for (const auto& name : names) {
+      const auto found = s.company_keys.find(name);
+      if (found == s.company_keys.end()) {
+        auto& waiting = s.pending_wishes[name];
+        if (std::find(waiting.begin(), waiting.end(), buyer) == waiting.end()) {
+          waiting.push_back(buyer);
+        }
+        continue;
+      }
+      wishes.emplace_back(found->second, bit);
+    }
+  };
+  add(profile.must_meet, kMustMeet);
+  add(profile.no_thanks, kNoThanks);
+  add(profile.met_before, kMetBefore);
+  std::sort(wishes.begin(), wishes.end());
+  std::vector<std::pair<std::uint32_t, std::uint8_t>> merged;
+  for (const auto& [company, bit] : wishes) {
+    if (!merged.empty() && merged.back().first == company) {
+      merged.back().second |= bit;
+    } else {
+      merged.emplace_back(company, bit);
+    }
+  }
+  // Replace this buyer's entries in the column view.
+  for (const auto& [company, bits] : s.buyer_features[buyer].wishes) {
+    auto& column = s.company_wishes[company];
+    column.erase(std::remove_if(column.begin(), column.end(),
+                                [buyer](const auto& entry) { return entry.first == buyer; }),
+                 column.end());
+  }
+  for (const auto& [company, bits] : merged) s.company_wishes[company].emplace_back(buyer, bits);
+  s.buyer_features[buyer].wishes = std::move(merged);
+}
+
+// The two side scores of every company for one buyer (kRemoved for removed pairs).
+void score_row(const State& s, std::uint32_t buyer, const std::vector<float>& text,
+               std::vector<float>& buyer_side, std::vector<float>& company_side) {
+  const auto& b = s.buyer_features[buyer];
+  const bool filter_language = s.context.config.require_common_language;
+  const std::size_t n = s.companies.size();
+  buyer_side.resize(n);
+  company_side.resize(n);
+  for (std::size_t c = 0; c < n; ++c) {
+    const PairValues v = s.values(b, s.company_features[c], text[c]);
+    if (v.language_gap && filter_language) {
+      buyer_side[c] = company_side[c] = kRemoved;
+    } else {
+      buyer_side[c] = side_score(s.buyer_points, v);
+      company_side[c] = side_score(s.company_points, v);
+    }
+  }
+  for (const auto& [company, bits] : b.wishes) {
+    apply_wishes(s.context.config, bits, buyer_side[company], company_side[company]);
+  }
+}
+
+void score_column(const State& s, std::uint32_t company, const std::vector<float>& text,
+                  std::vector<float>& buyer_side, std::vector<float>& company_side) {
+  const auto& c = s.company_features[company];
+  const bool filter_language = s.context.config.require_common_language;
+  const std::size_t n = s.buyers.size();
+  buyer_side.resize(n);
+  company_side.resize(n);
+  for (std::size_t b = 0; b < n; ++b) {
+    const PairValues v = s.values(s.buyer_features[b], c, text[b]);
+    if (v.language_gap && filter_language) {
+      buyer_side[b] = company_side[b] = kRemoved;
+    } else {
+      buyer_side[b] = side_score(s.buyer_points, v);
+      company_side[b] = side_score(s.company_points, v);
+    }
+  }
+  for (const auto& [buyer, bits] : s.company_wishes[company]) {
+    apply_wishes(s.context.config, bits, buyer_side[buyer], company_side[buyer]);
+  }
+}
+
+TopList best_of(const std::vector<float>& scores, std::size_t k) {
+  TopKeeper keeper(k);
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    if (scores[i] != kRemoved) keeper.offer(static_cast<std::uint32_t>(i), scores[i]);
+  }
+  return keeper.take();
+}
+
+// Brings one counterpart list up to date after `changed`'s score in it became `score`
+// (kRemoved: not a candidate any more). Returns false when the list cannot be repaired
+// locally because an entry left a full list and its successor is unknown.
+bool repair(TopList& list, std::size_t k, std::uint32_t changed, float score) {
+  const auto at = std::find_if(list.begin(), list.end(),
+                               [changed](const Ranked& r) { return r.counterpart == changed; });
+  const Ranked entry{changed, score};
+  const bool candidate = score != kRemoved;
+  if (at == list.end()) {
+    if (!candidate) return true;
+    if (list.size() == k && !ranks_before(entry, list.back())) return true;
+    list.insert(std::upper_bound(list.begin(), list.end(), entry, ranks_before), entry);
+    if (list.size() > k) list.pop_back();
+    return true;
+  }
+  const bool was_full = list.size() == k;
+  const Ranked worst = list.back();
+  list.erase(at);
+  if (was_full && (!candidate || ranks_before(worst, entry))) return false;
+  if (candidate)
+    list.insert(std::upper_bound(list.begin(), list.end(), entry, ranks_before), entry);
+  return true;
+}
+
+}  // namespace
+
+MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
+                       std::vector<Company> companies)
+    : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  s.context = std::move(context);
+  s.buyer_points = to_points(s.context.config.buyer_weights);
+  s.company_points = to_points(s.context.config.company_weights);
+  s.buyers = std::move(buyers);
+  s.companies = std::move(companies);
+
+  for (const auto& category : s.context.taxonomy.categories()) s.categories.intern(category.code);
+  s.category_words = std::max<std::size_t>(1, (s.categories.size() + 63) / 64);
+
+  // Terms of every text of the event: they make the document frequencies.
+  std::vector<std::vector<text::TermId>> buyer_terms(s.buyers.size());
+  std::vector<std::vector<text::TermId>> company_terms_of(s.companies.size());
+  for (std::size_t i = 0; i < s.buyers.size(); ++i) {
+    buyer_terms[i] = term_ids(s, s.buyers[i].products_sought, "products_sought");
+    s.frequencies.add_document(buyer_terms[i]);
+  }
+  for (std::size_t i = 0; i < s.companies.size(); ++i) {
+    company_terms_of[i] = company_terms(s, s.companies[i]);
+    s.frequencies.add_document(company_terms_of[i]);
+  }
+  // Keywords and names of every category bridge languages: a Korean query naming 임플란트
+  // reaches the category whose keywords_ko hold it, whatever language the company wrote in.
+  for (const auto& category : s.context.taxonomy.categories()) {
+    const auto bit = *s.categories.find(category.code);
+    std::vector<std::string> phrases = category.keywords_en;
+    phrases.insert(phrases.end(), category.keywords_ko.begin(), category.keywords_ko.end());
+    phrases.push_back(category.name_en);
+    phrases.push_back(category.name_ko);
+    for (const auto& phrase : phrases) {
+      KeywordRule rule{bit, {}};
+      for (const auto& term : text::tokenize(phrase, "taxonomy")) {
+        rule.terms.push_back(s.vocabulary.intern(term));
+      }
+      if (!rule.terms.empty()) s.keyword_rules.push_back(std::move(rule));
+    }
+  }
+
+  for (std::uint32_t i = 0; i < s.companies.size(); ++i) {
+    register_keys(s.company_keys, i, s.companies[i].id, s.companies[i].external_id);
+    s.company_features.push_back(company_features(s, s.companies[i]));
+    s.company_features.back().text = text::weigh(company_terms_of[i], s.frequencies);
+    add_postings(s.company_postings, i, s.company_features.back().text);
+  }
+  s.company_wishes.resize(s.companies.size());
+  for (std::uint32_t i = 0; i < s.buyers.size(); ++i) {
+    register_keys(s.buyer_keys, i, s.buyers[i].id, s.buyers[i].external_id);
+    s.buyer_features.push_back(buyer_features(s, s.buyers[i], buyer_terms[i]));
+    s.buyer_features.back().text = text::weigh(buyer_terms[i], s.frequencies);
+    add_postings(s.buyer_postings, i, s.buyer_features.back().text);
+    resolve_wishes(s, i);
+  }
+  s.buyer_lists.resize(s.buyers.size());
+  s.company_lists.resize(s.companies.size());
+}
+
+MatchIndex::~MatchIndex() = default;
+MatchIndex::MatchIndex(MatchIndex&&) noexcept = default;
+MatchIndex& MatchIndex::operator=(MatchIndex&&) noexcept = default;
+
+void MatchIndex::full_recompute(unsigned threads) {
+  State& s = *state_;
+  const std::size_t k = s.context.config.top_k;
+  const std::size_t buyer_count = s.buyers.size();
+  const std::size_t company_count = s.companies.size();
+  threads = std::max(1u, threads);
+  // Buyers are handed out in chunks in ascending order, so every worker sees its buyers in
+  // ascending index order: an equal score arriving later never displaces an earlier one.
+  constexpr std::size_t kChunk = 64;
+  std::atomic<std::size_t> next{0};
+  std::vector<std::vector<TopKeeper>> company_keepers(threads);
+  auto work = [&](unsigned worker) {
+    auto& keepers = company_keepers[worker];
+    keepers.assign(company_count, TopKeeper(k));
+    std::vector<float> floor(company_count, kRemoved);  // worst kept score once a list is full
+    std::vector<float> buyer_side;
+    std::vector<float> company_side;
+    for (;;) {
+      const std::size_t first = next.fetch_add(kChunk);
+      if (first >= buyer_count) break;
+      const std::size_t last = std::min(buyer_count, first + kChunk);
+      for (std::size_t b = first; b < last; ++b) {
+        const auto buyer = static_cast<std::uint32_t>(b);
+        score_row(s, buyer, s.row_text(buyer), buyer_side, company_side);
+        s.buyer_lists[b] = best_of(buyer_side, k);
+        for (std::size_t c = 0; c < company_count; ++c) {
+          if (company_side[c] > floor[c]) {
+            keepers[c].offer(buyer, company_side[c]);
+            if (keepers[c].full()) floor[c] = keepers[c].worst().score;
+          }
+        }
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& thread : pool) thread.join();
+  for (std::size_t c = 0; c < company_count; ++c) {
+    TopKeeper merged(k);
+    for (auto& keepers : company_keepers) {
+      for (const Ranked& r : keepers[c].entries()) merged.offer(r.counterpart, r.score);
+    }
+    s.company_lists[c] = merged.take();
+  }
+}
+
+const std::vector<TopList>& MatchIndex::buyer_lists() const {
+  return state_->buyer_lists;
+}
+const std::vector<TopList>& MatchIndex::company_lists() const {
+  return state_->company_lists;
+}
+
+RescoreResult MatchIndex::upsert_buyer(Buyer buyer) {
+  State& s = *state_;
+  const std::string key = key_of(buyer.id, buyer.external_id);
+  if (key.empty()) throw_invalid("missing_id", "a buyer needs an id or an external_id", "id");
+  auto terms = term_ids(s, buyer.products_sought, "products_sought");
+  BuyerFeatures features = buyer_features(s, buyer, terms);
+  features.text = text::weigh(std::move(terms), s.frequencies);
+
+  std::uint32_t index;
+  const auto found = s.buyer_keys.find(key);
+  if (found != s.buyer_keys.end()) {
+    index = found->second;
+    remove_postings(s.buyer_postings, index, s.buyer_features[index].text);
+    features.wishes = std::move(s.buyer_features[index].wishes);  // resolve_wishes replaces them
+    s.buyers[index] = std::move(buyer);
+    s.buyer_features[index] = std::move(features);
+  } else {
+    index = static_cast<std::uint32_t>(s.buyers.size());
+    s.buyers.push_back(std::move(buyer));
+    s.buyer_features.push_back(std::move(features));
+    s.buyer_lists.emplace_back();
+  }
+  register_keys(s.buyer_keys, index, s.buyers[index].id, s.buyers[index].external_id);
+  add_postings(s.buyer_postings, index, s.buyer_features[index].text);
+  resolve_wishes(s, index);
+
+  const std::size_t k = s.context.config.top_k;
+  std::vector<float> buyer_side;
+  std::vector<float> company_side;
+  score_row(s, index, s.row_text(index), buyer_side, company_side);
+  s.buyer_lists[index] = best_of(buyer_side, k);
+  RescoreResult result;
+  result.own = s.buyer_lists[index];
+  std::vector<float> column_buyer;
+  std::vector<float> column_company;
+  for (std::uint32_t c = 0; c < s.companies.size(); ++c) {
+    TopList& list = s.company_lists[c];
+    const TopList before = list;
+    if (!repair(list, k, index, company_side[c])) {
+      score_column(s, c, s.column_text(c), column_buyer, column_company);
+      list = best_of(column_company, k);
+    }
+    if (list != before) result.changed_counterparts.push_back(c);
+  }
+  return result;
+}
+
+RescoreResult MatchIndex::upsert_company(Company company) {
+  State& s = *state_;
+  const std::string key = key_of(company.id, company.external_id);
+  if (key.empty()) throw_invalid("missing_id", "a company needs an id or an external_id", "id");
+  auto terms = company_terms(s, company);
+  CompanyFeatures features = company_features(s, company);
+  features.text = text::weigh(std::move(terms), s.frequencies);
+
+  std::uint32_t index;
+  const auto found = s.company_keys.find(key);
+  if (found != s.company_keys.end()) {
+    index = found->second;
+    remove_postings(s.company_postings, index, s.company_features[index].text);
+    s.companies[index] = std::move(company);
+    s.company_features[index] = std::move(features);
+  } else {
+    index = static_cast<std::uint32_t>(s.companies.size());
+    s.companies.push_back(std::move(company));
+    s.company_features.push_back(std::move(features));
+    s.company_lists.emplace_back();
+    s.company_wishes.emplace_back();
+  }
+  register_keys(s.company_keys, index, s.companies[index].id, s.companies[index].external_id);
+  add_postings(s.company_postings, index, s.company_features[index].text);
+  // Buyers that named this company before it registered: their wishes now resolve.
+  for (const auto& name : {s.companies[index].id, s.companies[index].external_id}) {
+    const auto waiting = s.pending_wishes.find(name);
+    if (waiting == s.pending_wishes.end()) continue;
+    const auto buyers = std::move(waiting->second);
+    s.pending_wishes.erase(waiting);
+    for (auto buyer : buyers) resolve_wishes(s, buyer);
+  }
+
+  const std::size_t k = s.context.config.top_k;
+  std::vector<float> buyer_side;
+  std::vector<float> company_side;
+  score_column(s, index, s.column_text(index), buyer_side, company_side);
+  s.company_lists[index] = best_of(company_side, k);
+  RescoreResult result;
+  result.own = s.company_lists[index];
+  std::vector<float> row_buyer;
+  std::vector<float> row_company;
+  for (std::uint32_t b = 0; b < s.buyers.size(); ++b) {
+    TopList& list = s.buyer_lists[b];
+    const TopList before = list;
+    if (!repair(list, k, index, buyer_side[b])) {
+      score_row(s, b, s.row_text(b), row_buyer, row_company);
+      list = best_of(row_buyer, k);
+    }
+    if (list != before) result.changed_counterparts.push_back(b);
+  }
+  return result;
+}
+
+PairScore MatchIndex::score_pair(std::size_t buyer, std::size_t company, Side side) const {
+  const State& s = *state_;
+  if (buyer >= s.buyers.size() || company >= s.companies.size()) {
+    throw Error(ErrorCode::kNotFound, "unknown_participant", "no such buyer or company index");
+  }
+  const auto& b = s.buyer_features[buyer];
+  const PairValues v =
+      s.values(b, s.company_features[company], text::dot(b.text, s.company_features[company].text));
+  PairScore score;
+  float buyer_score = side_score(s.buyer_points, v);
+  float company_score = side_score(s.company_points, v);
+  std::uint8_t wishes = 0;
+  const auto wish = std::lower_bound(
+      b.wishes.begin(), b.wishes.end(),
+      std::pair<std::uint32_t, std::uint8_t>{static_cast<std::uint32_t>(company), 0});
+  if (wish != b.wishes.end() && wish->first == company) wishes = wish->second;
+  if (v.language_gap && s.context.config.require_common_language) {
+    score.removed = true;
+    score.removed_why = "no_common_language";
+  } else {
+    const float base = side == Side::kBuyer ? buyer_score : company_score;
+    apply_wishes(s.context.config, wishes, buyer_score, company_score);
+    if (buyer_score == kRemoved) {
+      score.removed = true;
+      score.removed_why = (wishes & kNoThanks) ? "no_thanks" : "met_before";
+    } else {
+      score.buyer_score = buyer_score;
+      score.company_score = company_score;
+      const double w = s.context.config.mutual_buyer_weight;
+      score.mutual = std::pow(static_cast<double>(buyer_score), w) *
+                     std::pow(static_cast<double>(company_score), 1.0 - w);
+    }
+    score.reasons =
+        explain(s, static_cast<std::uint32_t>(buyer), static_cast<std::uint32_t>(company), v, side);
+    const float lifted = side == Side::kBuyer ? buyer_score : company_score;
+    if (!score.removed && (wishes & kMustMeet) && lifted > base) {
+      score.reasons.insert(score.reasons.begin(),
+                           Reason{"must_meet", lifted - base,
+                                  side == Side::kBuyer ? "you asked to meet this company"
+                                                       : "this buyer asked to meet you"});
+    }
+  }
+  return score;
+}
+
+float MatchIndex::text_similarity(std::size_t buyer, std::size_t company) const {
+  return text::dot(state_->buyer_features.at(buyer).text,
+                   state_->company_features.at(company).text);
+}
+
+std::size_t MatchIndex::buyer_count() const {
+  return state_->buyers.size();
+}
+std::size_t MatchIndex::company_count() const {
+  return state_->companies.size();
+}
+const Buyer& MatchIndex::buyer(std::size_t index) const {
+  return state_->buyers.at(index);
+}
+const Company& MatchIndex::company(std::size_t index) const {
+  return state_->companies.at(index);
+}
+const MatchContext& MatchIndex::context() const {
+  return state_->context;
+}
+
+std::optional<std::size_t> MatchIndex::find_buyer(std::string_view id) const {
+  const auto found = state_->buyer_keys.find(std::string(id));
+  if (found == state_->buyer_keys.end()) return std::nullopt;
+  return found->second;
+}
+
+std::optional<std::size_t> MatchIndex::find_company(std::string_view id) const {
+  const auto found = state_->company_keys.find(std::string(id));
+  if (found == state_->company_keys.end()) return std::nullopt;
+  return found->second;
+}
+
+}  // namespace sangdam::scoring
