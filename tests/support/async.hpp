@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <memory>
@@ -50,6 +51,21 @@ T run_sync(boost::asio::io_context& io, boost::asio::awaitable<T> work,
   }
   if (outcome->failure) std::rethrow_exception(outcome->failure);
   if constexpr (!std::is_void_v<T>) return std::move(*outcome->value);
+}
+
+// Runs io until done() holds (checked between handlers) or the limit passes; returns done().
+template <class Predicate>
+bool run_until(boost::asio::io_context& io, Predicate done,
+               std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) return false;
+    if (io.stopped()) io.restart();
+    io.run_one_for(
+        std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(50)));
+  }
+  return true;
 }
 
 // Runs io for a while (lets background coroutines make progress).
