@@ -36,6 +36,10 @@ struct BuyerFeatures {
   SmallSet reachable;          // reachable through an interpreter of the event
   SmallSet required_marks;     // the market's marks and the buyer's own
   float inverse_required = 0;  // 1 / number of required marks (0: none required)
+  // The same marks as ids when there are few (the usual case): testing a few bits is cheaper
+  // in the all-pairs loop than a popcount, which without -mpopcnt is a library call.
+  std::array<std::uint8_t, 6> required_ids{};
+  std::uint8_t required_id_count = 0;  // 0 with marks required: too many, use the set
   std::uint16_t country = kNoCountry;
   std::int8_t tier = kUnknown;  // MarketTier of the buyer's country
   std::uint8_t type = 0;        // BuyerType

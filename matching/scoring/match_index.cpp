@@ -121,10 +121,18 @@ PairValues IndexState::values(const BuyerFeatures& b, const CompanyFeatures& c, 
   if (c.has_targets && b.country != kNoCountry) target = c.targets.test(b.country) ? 1.0f : 0.0f;
   value[static_cast<std::size_t>(Component::kMarketTarget)] = target;
 
-  value[static_cast<std::size_t>(Component::kMarks)] =
-      b.inverse_required == 0
-          ? 1.0f
-          : static_cast<float>(count_common(b.required_marks, c.marks)) * b.inverse_required;
+  float marks = 1.0f;
+  if (b.inverse_required != 0) {
+    int held = 0;
+    if (b.required_id_count > 0) {
+      for (std::uint8_t i = 0; i < b.required_id_count; ++i)
+        held += c.marks.test(b.required_ids[i]);
+    } else {
+      held = count_common(b.required_marks, c.marks);
+    }
+    marks = static_cast<float>(held) * b.inverse_required;
+  }
+  value[static_cast<std::size_t>(Component::kMarks)] = marks;
 
   value[static_cast<std::size_t>(Component::kClusterTier)] =
       c.cluster == kUnknown || b.tier == kUnknown ? config.unknown_fit
@@ -250,6 +258,12 @@ BuyerFeatures buyer_features(State& s, const Buyer& buyer, const std::vector<tex
   }
   const int required = f.required_marks.count();
   f.inverse_required = required == 0 ? 0.0f : 1.0f / static_cast<float>(required);
+  if (required > 0 && static_cast<std::size_t>(required) <= f.required_ids.size()) {
+    for (std::size_t id = 0; id < SmallSet::kCapacity; ++id) {
+      if (f.required_marks.test(id))
+        f.required_ids[f.required_id_count++] = static_cast<std::uint8_t>(id);
+    }
+  }
   f.type = static_cast<std::uint8_t>(buyer.type);
   f.budget_usd = usd(s, buyer.budget_max ? buyer.budget_max : buyer.budget_min);
   return f;
@@ -381,8 +395,12 @@ void score_column(const State& s, std::uint32_t company, const std::vector<float
 
 TopList best_of(const std::vector<float>& scores, std::size_t k) {
   TopKeeper keeper(k);
+  float floor = kRemoved;  // scores come in index order: an equal score later never wins
   for (std::size_t i = 0; i < scores.size(); ++i) {
-    if (scores[i] != kRemoved) keeper.offer(static_cast<std::uint32_t>(i), scores[i]);
+    if (scores[i] > floor) {
+      keeper.offer(static_cast<std::uint32_t>(i), scores[i]);
+      if (keeper.full()) floor = keeper.worst().score;
+    }
   }
   return keeper.take();
 }
@@ -398,7 +416,7 @@ bool repair(TopList& list, std::size_t k, std::uint32_t changed, float score) {
   if (at == list.end()) {
     if (!candidate) return true;
     if (list.size() == k && !ranks_before(entry, list.back())) return true;
-    list.insert(std::upper_bound(list.begin(), list.end(), entry, ranks_before), entry);
+    list.insert(std::upper_bound(list.begin(), list.end(), entry, RanksBefore{}), entry);
     if (list.size() > k) list.pop_back();
     return true;
   }
@@ -407,7 +425,7 @@ bool repair(TopList& list, std::size_t k, std::uint32_t changed, float score) {
   list.erase(at);
   if (was_full && (!candidate || ranks_before(worst, entry))) return false;
   if (candidate)
-    list.insert(std::upper_bound(list.begin(), list.end(), entry, ranks_before), entry);
+    list.insert(std::upper_bound(list.begin(), list.end(), entry, RanksBefore{}), entry);
   return true;
 }
 

@@ -17,6 +17,11 @@ inline bool ranks_before(const Ranked& a, const Ranked& b) {
   return a.score > b.score || (a.score == b.score && a.counterpart < b.counterpart);
 }
 
+// The same order as a function object, so that heap algorithms inline it.
+struct RanksBefore {
+  bool operator()(const Ranked& a, const Ranked& b) const { return ranks_before(a, b); }
+};
+
 class TopKeeper {
  public:
   explicit TopKeeper(std::size_t k) : k_(k) { heap_.reserve(k); }
@@ -25,11 +30,11 @@ class TopKeeper {
     const Ranked entry{counterpart, score};
     if (heap_.size() < k_) {
       heap_.push_back(entry);
-      std::push_heap(heap_.begin(), heap_.end(), ranks_before);
+      std::push_heap(heap_.begin(), heap_.end(), RanksBefore{});
     } else if (k_ > 0 && ranks_before(entry, heap_.front())) {
-      std::pop_heap(heap_.begin(), heap_.end(), ranks_before);
+      std::pop_heap(heap_.begin(), heap_.end(), RanksBefore{});
       heap_.back() = entry;
-      std::push_heap(heap_.begin(), heap_.end(), ranks_before);
+      std::push_heap(heap_.begin(), heap_.end(), RanksBefore{});
     }
   }
   bool full() const { return heap_.size() >= k_; }
@@ -37,7 +42,7 @@ class TopKeeper {
   const std::vector<Ranked>& entries() const { return heap_; }  // heap order
   // The kept entries, best first; the keeper is left empty.
   TopList take() {
-    std::sort(heap_.begin(), heap_.end(), ranks_before);
+    std::sort(heap_.begin(), heap_.end(), RanksBefore{});
     return std::move(heap_);
   }
 
