@@ -18,10 +18,10 @@ constexpr int kMaxLateMinutes = 24 * 60;
 
 void require_id(const std::string& id, const char* field) {
   if (id.empty() || id.size() > kMaxIdLength) {
-    throw_invalid("invalid_id",
-                  std::string(field) + " must be 1 to " + std::to_string(kMaxIdLength) +
-                      " characters",
-                  field);
+    throw_invalid(
+        "invalid_id",
+        std::string(field) + " must be 1 to " + std::to_string(kMaxIdLength) + " characters",
+        field);
   }
 }
 
@@ -301,8 +301,8 @@ void validate(const OutcomeReport& report) {
       throw_invalid("value_on_no_show", "a no-show has no consultation value", "value");
     }
     if (report.rating && report.rating != Rating::kDidNotTakePlace) {
-      throw_invalid("rating_contradicts_outcome",
-                    "a no-show can only be rated did_not_take_place", "rating");
+      throw_invalid("rating_contradicts_outcome", "a no-show can only be rated did_not_take_place",
+                    "rating");
     }
   }
   if (report.value) require_money(*report.value, "value");

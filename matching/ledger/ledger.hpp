@@ -79,10 +79,10 @@ std::map<std::string, ResolvedOutcome> resolve_outcomes(const LedgerState& state
 
 // What the organizer sees of one participant's attendance (non-cancelled meetings only).
 struct Attendance {
-  int meetings = 0;     // scheduled meetings
-  int checked_in = 0;   // meetings with a check-in of this participant
-  int late = 0;         // of which late
-  int no_shows = 0;     // no-show meetings where this participant was the absent side
+  int meetings = 0;    // scheduled meetings
+  int checked_in = 0;  // meetings with a check-in of this participant
+  int late = 0;        // of which late
+  int no_shows = 0;    // no-show meetings where this participant was the absent side
 };
 
 std::map<std::string, Attendance> attendance(const LedgerState& state);

@@ -43,8 +43,7 @@ std::int64_t rate_of(const Rates& rates, std::string_view currency) {
   auto it = rates.to_usd.find(currency);
   if (it == rates.to_usd.end()) {
     throw Error(ErrorCode::kUnprocessable, "unknown_currency_rate",
-                "no exchange rate for " + std::string(currency) + " in the rates of " +
-                    rates.date,
+                "no exchange rate for " + std::string(currency) + " in the rates of " + rates.date,
                 "currency");
   }
   return it->second;
@@ -100,9 +99,10 @@ Rates parse_rate_set(const rapidjson::Value& set, const std::string& field_prefi
       throw_invalid("unknown_currency", currency + " is not an ISO 4217 currency code", field);
     }
     // Strings only: a JSON number would already have passed through binary floating point.
-    auto rate = entry.value.IsString() ? parse_rate(std::string_view(
-                                             entry.value.GetString(), entry.value.GetStringLength()))
-                                       : std::nullopt;
+    auto rate =
+        entry.value.IsString()
+            ? parse_rate(std::string_view(entry.value.GetString(), entry.value.GetStringLength()))
+            : std::nullopt;
     if (!rate) {
       throw_invalid("invalid_rate",
                     "a rate is a decimal string above zero with at most ten decimals", field);
@@ -147,13 +147,13 @@ Rates rates_for_event(std::string_view config_text, std::string_view event_id) {
 std::int64_t convert(const Rates& rates, const Money& amount, std::string_view target) {
   if (amount.currency == target) return amount.hundredths;
   // hundredths * from / to: at most 1e17 * 1e16, far inside Wide.
-  Wide result = divide_half_even(
-      static_cast<Wide>(amount.hundredths) * rate_of(rates, amount.currency),
-      rate_of(rates, target));
+  Wide result =
+      divide_half_even(static_cast<Wide>(amount.hundredths) * rate_of(rates, amount.currency),
+                       rate_of(rates, target));
   if (result > std::numeric_limits<std::int64_t>::max() ||
       result < std::numeric_limits<std::int64_t>::min()) {
-    throw Error(ErrorCode::kUnprocessable, "amount_overflow",
-                "converted amount out of range", "amount");
+    throw Error(ErrorCode::kUnprocessable, "amount_overflow", "converted amount out of range",
+                "amount");
   }
   return static_cast<std::int64_t>(result);
 }

@@ -25,10 +25,10 @@ enum class MeetingStatus { kScheduled, kCancelled };
 // in the meetings-per-participant spread (a buyer with none is the unfairness we must show).
 struct ParticipantRecord {
   std::string id;
-  bool is_buyer = true;   // false: a local company
-  std::string name;       // organisation (buyer) or company name, for display
-  std::string country;    // buyer: ISO 3166-1 alpha-2; company: empty
-  std::string category;   // company: main taxonomy category; buyer: empty
+  bool is_buyer = true;  // false: a local company
+  std::string name;      // organisation (buyer) or company name, for display
+  std::string country;   // buyer: ISO 3166-1 alpha-2; company: empty
+  std::string category;  // company: main taxonomy category; buyer: empty
 
   friend bool operator==(const ParticipantRecord&, const ParticipantRecord&) = default;
 };
@@ -66,7 +66,7 @@ struct CheckIn {
 enum class Rating {
   kDidNotTakePlace = 0,
   kNoRealInterest = 1,
-  kInformative = 2,       // informative, no cooperation yet
+  kInformative = 2,  // informative, no cooperation yet
   kCooperationLikely = 3,
 };
 
@@ -79,7 +79,7 @@ struct OutcomeReport {
   std::string id;  // idempotency key
   std::string meeting_id;
   Side reporter = Side::kOrganizer;
-  bool held = true;  // false: no-show
+  bool held = true;                  // false: no-show
   Absent absent = Absent::kUnknown;  // only for no-shows
   std::optional<Rating> rating;
   std::optional<Money> value;  // consultation value: the deal size discussed

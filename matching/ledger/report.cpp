@@ -33,9 +33,9 @@ std::map<std::string, ParticipantRecord> directory_of(const LedgerState& state) 
   for (const auto& [id, meeting] : state.meetings) {
     directory.emplace(meeting.buyer_id,
                       ParticipantRecord{meeting.buyer_id, true, "", meeting.buyer_country, ""});
-    directory.emplace(meeting.company_id, ParticipantRecord{meeting.company_id, false,
-                                                            meeting.company_name, "",
-                                                            meeting.category});
+    directory.emplace(
+        meeting.company_id,
+        ParticipantRecord{meeting.company_id, false, meeting.company_name, "", meeting.category});
   }
   return directory;
 }
@@ -101,14 +101,13 @@ class ReportBuilder {
       if (meeting.status == MeetingStatus::kCancelled) continue;
       auto outcome = outcomes.find(id);
       const ResolvedOutcome* resolved = outcome == outcomes.end() ? nullptr : &outcome->second;
-      for_each_line(meeting_keys(meeting), meeting.company_name, [&](Tally& tally) {
-        count_meeting(tally, meeting, resolved);
-      });
+      for_each_line(meeting_keys(meeting), participant(meeting.company_id).name,
+                    [&](Tally& tally) { count_meeting(tally, meeting, resolved); });
     }
     for (const auto& [id, history] : state_.deals) {
       const Deal& deal = history.back().deal;
       if (deal.status == DealStatus::kCancelled) continue;
-      for_each_line(deal_keys(deal), directory_[deal.company_id].name,
+      for_each_line(deal_keys(deal), participant(deal.company_id).name,
                     [&](Tally& tally) { count_deal(tally.line, deal); });
     }
     Report report;
@@ -122,6 +121,14 @@ class ReportBuilder {
   }
 
  private:
+  // A deal's party may be unknown to the ledger (its profile event not yet in): it then has
+  // no country or category, and must not join the population of the spread.
+  const ParticipantRecord& participant(const std::string& id) const {
+    static const ParticipantRecord kUnknown{};
+    auto it = directory_.find(id);
+    return it == directory_.end() ? kUnknown : it->second;
+  }
+
   Keys meeting_keys(const MeetingRecord& meeting) const {
     return {or_none(meeting.buyer_country), meeting.company_id, or_none(meeting.category),
             meeting.day, or_none(meeting.venue)};
@@ -129,7 +136,7 @@ class ReportBuilder {
 
   // A deal belongs to its parties' country, company and category, and to the day and venue of
   // the earliest meeting it came from (deals signed months later still credit that meeting).
-  Keys deal_keys(const Deal& deal) {
+  Keys deal_keys(const Deal& deal) const {
     const MeetingRecord* origin = nullptr;
     for (const auto& meeting_id : deal.meeting_ids) {
       auto it = state_.meetings.find(meeting_id);
@@ -139,8 +146,8 @@ class ReportBuilder {
         origin = &it->second;
       }
     }
-    return {or_none(directory_[deal.buyer_id].country), deal.company_id,
-            or_none(directory_[deal.company_id].category),
+    return {or_none(participant(deal.buyer_id).country), deal.company_id,
+            or_none(participant(deal.company_id).category),
             origin ? origin->day : std::string(kNoneKey),
             origin ? or_none(origin->venue) : std::string(kNoneKey)};
   }
@@ -210,8 +217,8 @@ class ReportBuilder {
     line.companies = spread_for(tally.company_meetings, directory_, false,
                                 dimension < 0 ? std::function(everyone) : companies_of_line);
     line.no_show_rate = format_ratio(line.no_shows, line.held + line.no_shows, kRateDecimals);
-    for (MoneyTotal* total : {&line.held_value, &line.mou_value, &line.contract_value,
-                              &line.on_site_contract_value}) {
+    for (MoneyTotal* total :
+         {&line.held_value, &line.mou_value, &line.contract_value, &line.on_site_contract_value}) {
       convert(*total, rates_);
     }
     return line;
@@ -273,8 +280,10 @@ void write_line(JsonWriter& w, const ReportLine& line) {
   w.String(line.key);
   w.Key("label");
   w.String(line.label);
-  for (auto [name, value] : {std::pair{"meetings", line.meetings}, {"reported", line.reported},
-                             {"held", line.held}, {"no_shows", line.no_shows}}) {
+  for (auto [name, value] : {std::pair{"meetings", line.meetings},
+                             {"reported", line.reported},
+                             {"held", line.held},
+                             {"no_shows", line.no_shows}}) {
     w.Key(name);
     w.Int(value);
   }

@@ -45,7 +45,7 @@ inline constexpr std::string_view kNoneKey = "(none)";
 struct ReportLine {
   std::string dimension;  // "total" or one of kDimensions
   std::string key;        // "all", a country code, company id, category, day, venue id
-  std::string label;      // for people: the company name; otherwise the key
+  std::string label;      // company lines: its registered name (else from a meeting); else key
   int meetings = 0;       // scheduled (not cancelled)
   int reported = 0;       // with at least one outcome report
   int held = 0;

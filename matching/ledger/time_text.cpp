@@ -39,8 +39,8 @@ std::optional<std::chrono::sys_seconds> parse_rfc3339(std::string_view text) {
   // than RFC 3339 allows (single-digit fields, missing offset).
   if (text.size() < 20 || !is_iso_date(text.substr(0, 10))) return std::nullopt;
   if (text[10] != 'T' && text[10] != 't') return std::nullopt;
-  if (!digits_at(text, 11, 2) || text[13] != ':' || !digits_at(text, 14, 2) ||
-      text[16] != ':' || !digits_at(text, 17, 2)) {
+  if (!digits_at(text, 11, 2) || text[13] != ':' || !digits_at(text, 14, 2) || text[16] != ':' ||
+      !digits_at(text, 17, 2)) {
     return std::nullopt;
   }
   int hour = number_at(text, 11, 2);

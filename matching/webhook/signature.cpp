@@ -14,8 +14,7 @@ namespace {
 
 constexpr std::string_view kScheme = "sha256=";
 
-std::string hmac_hex(std::string_view secret, std::string_view timestamp,
-                     std::string_view body) {
+std::string hmac_hex(std::string_view secret, std::string_view timestamp, std::string_view body) {
   std::string message;
   message.reserve(timestamp.size() + 1 + body.size());
   message.append(timestamp).append(".").append(body);
