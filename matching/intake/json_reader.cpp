@@ -116,7 +116,10 @@ std::string checked_text(const rapidjson::Value& value, const std::string& path,
 
 ObjectReader::ObjectReader(const rapidjson::Value& value, std::string path)
     : value_(value), path_(std::move(path)) {
-  if (!value_.IsObject()) wrong_type(path_.empty() ? "the document" : path_, "an object", value_);
+  if (!value_.IsObject() && path_.empty()) {
+    throw_invalid("wrong_type", "the document must be a JSON object");
+  }
+  if (!value_.IsObject()) wrong_type(path_, "an object", value_);
 }
 
 const rapidjson::Value* ObjectReader::get(std::string_view key) const {
