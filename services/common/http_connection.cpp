@@ -200,10 +200,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
       } catch (const Error& e) {
         exchange->early = error_response(e);
       }
+      // Beast compares Content-Length with the limit only while parsing the header, which
+      // ran unlimited; so the declared length is checked here, chunked bodies by the parser.
       parser.body_limit(body_limit);
-      stream_.expires_after(options.read_timeout);
-      co_await bhttp::async_read(stream_, buffer, parser,
-                                 asio::redirect_error(asio::use_awaitable, ec));
+      if (parser.content_length() && *parser.content_length() > body_limit) {
+        ec = bhttp::error::body_limit;
+      } else {
+        stream_.expires_after(options.read_timeout);
+        co_await bhttp::async_read(stream_, buffer, parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+      }
       reading_request_ = false;
       if (ec == bhttp::error::body_limit) {
         queue_failure(exchange,
@@ -263,15 +269,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (response.status >= 500) {
         log::write(log::Level::kError, "request failed",
                    {log::field("route", request.route), log::field("reason", e.reason()),
-                    log::field("error", e.what())},
+                    log::field("error", std::string_view(e.what()))},
                    request.request_id);
       }
     } catch (const std::exception& e) {
       // Anything that is not a sangdam::Error is a bug: log it, do not leak it.
       response = error_response(500, "internal", "internal error");
-      log::write(log::Level::kError, "handler threw",
-                 {log::field("route", request.route), log::field("error", e.what())},
-                 request.request_id);
+      log::write(
+          log::Level::kError, "handler threw",
+          {log::field("route", request.route), log::field("error", std::string_view(e.what()))},
+          request.request_id);
     }
     core.in_flight->dec();
     self->finish_exchange(*exchange, std::move(response));
@@ -386,9 +393,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     try {
       co_await route.websocket(request, session);
     } catch (const std::exception& e) {
-      log::write(log::Level::kError, "websocket handler threw",
-                 {log::field("route", route.pattern), log::field("error", e.what())},
-                 request.request_id);
+      log::write(
+          log::Level::kError, "websocket handler threw",
+          {log::field("route", route.pattern), log::field("error", std::string_view(e.what()))},
+          request.request_id);
       session->close(beast::websocket::close_code::internal_error);
     }
     co_await session->closed();

@@ -174,7 +174,7 @@ asio::awaitable<void> shutdown_sequence(Core& core) {
     try {
       callback();
     } catch (const std::exception& e) {
-      log::error("shutdown callback failed", {log::field("error", e.what())});
+      log::error("shutdown callback failed", {log::field("error", std::string_view(e.what()))});
     }
   }
   for (auto& worker : core.workers) {

@@ -128,9 +128,10 @@ asio::awaitable<void> WebSocketSession::run() {
         on_message(beast::buffers_to_string(buffer.data()));
       } catch (const std::exception& e) {
         // A failing callback must not take the connection down with it.
-        log::write(log::Level::kError, "websocket message handler failed",
-                   {log::field("route", request_.route), log::field("error", e.what())},
-                   request_.request_id);
+        log::write(
+            log::Level::kError, "websocket message handler failed",
+            {log::field("route", request_.route), log::field("error", std::string_view(e.what()))},
+            request_.request_id);
       }
     }
     buffer.consume(buffer.size());

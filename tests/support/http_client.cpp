@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
+#include <thread>
 
 namespace sangdam::testing {
 
@@ -265,6 +266,50 @@ void WebSocketClient::close() {
         error_code ignored;
         beast::get_lowest_layer(stream_).socket().close(ignored);
       });
+}
+
+RunningServer::RunningServer(http::Router router, http::ServerOptions options)
+    : server_(std::make_unique<http::Server>(std::move(options), std::move(router))) {
+  server_->start();
+}
+
+RunningServer::~RunningServer() {
+  stop();
+}
+
+http::ServerOptions RunningServer::test_options() {
+  http::ServerOptions options;
+  options.port = 0;
+  options.threads = 2;
+  options.shutdown_grace = std::chrono::seconds(5);
+  options.service = "test";
+  return options;
+}
+
+double RunningServer::counter(const std::string& name, metrics::Labels labels) const {
+  return server_->metrics().counter(name, std::move(labels)).value();
+}
+
+double RunningServer::gauge(const std::string& name, metrics::Labels labels) const {
+  return server_->metrics().gauge(name, std::move(labels)).value();
+}
+
+void RunningServer::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  server_->shutdown();
+  server_->wait();
+}
+
+bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds wait) {
+  // Short polls: the conditions tests wait for change within milliseconds.
+  constexpr auto kPoll = std::chrono::milliseconds(5);
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(kPoll);
+  }
+  return predicate();
 }
 
 }  // namespace sangdam::testing

@@ -9,11 +9,15 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "services/common/http_server.hpp"
 
 namespace sangdam::testing {
 
@@ -86,5 +90,30 @@ class WebSocketClient {
   bool open_ = false;
   int close_code_ = 0;
 };
+
+// A started server on a free loopback port with test-sized defaults (2 threads, short
+// grace); shut down and joined when it goes out of scope.
+class RunningServer {
+ public:
+  explicit RunningServer(http::Router router, http::ServerOptions options = test_options());
+  ~RunningServer();
+  static http::ServerOptions test_options();
+
+  http::Server& server() { return *server_; }
+  unsigned short port() const { return server_->port(); }
+  // Value of one series of the server's registry (0 when it was never touched).
+  double counter(const std::string& name, metrics::Labels labels) const;
+  double gauge(const std::string& name, metrics::Labels labels) const;
+  // Stops and joins now (the destructor then does nothing).
+  void stop();
+
+ private:
+  std::unique_ptr<http::Server> server_;
+  bool stopped_ = false;
+};
+
+// Polls until predicate() holds or wait is over; returns the last value of predicate().
+bool eventually(const std::function<bool()>& predicate,
+                std::chrono::milliseconds wait = std::chrono::seconds(5));
 
 }  // namespace sangdam::testing
