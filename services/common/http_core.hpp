@@ -28,11 +28,13 @@ struct RouteMetrics {
 };
 
 struct Worker {
-  asio::io_context context{1};  // one thread runs it: no locking inside
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   // Touched only on this worker's thread; for shutdown to reach every live connection.
+  // Declared before the context: destroying the context destroys suspended connections,
+  // which unregister themselves from these lists, so the lists must still exist then.
   std::list<std::weak_ptr<Connection>> connections;
   std::list<std::weak_ptr<WebSocketSession>> websockets;
+  asio::io_context context{1};  // one thread runs it: no locking inside
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
 };
 
 struct Core {

@@ -8,6 +8,9 @@
 // bounded by queue_limit messages, whatever the client does.
 // Liveness: the server pings every ping_interval; a client that sends no frame (pong
 // included) for idle_timeout is dropped.
+// Lifetime: a session lives on its server's io_context. Keep shared_ptrs to it only while the
+// server runs (drop them when closed() completes, or in a Server::on_shutdown callback); one
+// that outlives the Server points into destroyed state. Store a weak_ptr where in doubt.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
