@@ -54,7 +54,7 @@ TEST_CASE("a reused id with other content is a conflict, and changes nothing") {
   CHECK(code_of([&] { ledger.apply(meeting("m1", "b1", "c2")); }) == ErrorCode::kConflict);
 }
 
-TEST_CASE("a newer meeting version replaces the older; a late old one does not") {
+TEST_CASE("a newer meeting version replaces the older, a late old one does not") {
   Ledger ledger;
   MeetingRecord second = meeting("m1", "b1", "c1", "VN", "2023-09-14");
   second.version = 2;
@@ -68,7 +68,7 @@ TEST_CASE("a newer meeting version replaces the older; a late old one does not")
   CHECK(ledger.state().meetings.at("m1").status == MeetingStatus::kCancelled);
 }
 
-TEST_CASE("deal history keeps every version in order; the current deal is the highest") {
+TEST_CASE("deal history keeps every version in order, the current deal is the highest") {
   Ledger ledger;
   CHECK(ledger.apply(deal_version("d1", 3, DealKind::kContract, usd(30), DealStatus::kFulfilled)));
   CHECK(ledger.apply(deal_version("d1", 1, DealKind::kContract, usd(10))));

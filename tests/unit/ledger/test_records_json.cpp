@@ -58,7 +58,7 @@ TEST_CASE("every record reads back as itself") {
   CHECK(round_trip(participant) == participant);
 }
 
-TEST_CASE("a client body fills what the client may say; the server owns the rest") {
+TEST_CASE("a client body fills what the client may say, the server owns the rest") {
   OutcomeReport report;
   report.id = "idem-1";
   report.meeting_id = "m1";
