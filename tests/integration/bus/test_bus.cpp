@@ -70,7 +70,11 @@ class Running {
                             state->done = true;
                           });
   }
-  ~Running() { stop(); }
+  ~Running() {  // no REQUIRE here: it may run while a failed test unwinds
+    consumer_.stop();
+    run_until(
+        io_, [this] { return state_->done; }, 5s);
+  }
   void stop() {
     consumer_.stop();
     REQUIRE(run_until(
