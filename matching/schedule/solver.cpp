@@ -202,9 +202,10 @@ class Search {
       auto mark = state_.mark();
       bool ok = true;
       for (int q : {model_.first[m], model_.second[m]}) {
-        while (ok && state_.load(q, alpha) >= model_.capacity[q]) {
+        // A chain may bring another of q's meetings back into alpha: then this pair fails.
+        for (int tries = 0; ok && state_.load(q, alpha) >= model_.capacity[q]; ++tries) {
           int y = movable_meeting(q, alpha, m);
-          ok = y >= 0 && kempe_chain(y, beta);
+          ok = tries < model_.capacity[q] && y >= 0 && kempe_chain(y, beta);
         }
       }
       if (ok && state_.fits(m, alpha)) {
