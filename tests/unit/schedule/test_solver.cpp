@@ -241,7 +241,7 @@ TEST_CASE("local search lowers breaks below the construction") {
   shape.seed = 3;
   Problem p = synthetic_problem(shape);
   Solution quick = solve(p, budget(1));
-  Solution searched = solve(p, budget(20000));
+  Solution searched = solve(p, budget(4000));
   require_checked(p, searched);
   CHECK(searched.objective.placed_weight >= quick.objective.placed_weight);
   CHECK(searched.objective.breaks < quick.objective.breaks);
