@@ -14,7 +14,7 @@
 #include <map>
 
 #include "services/cli/command.hpp"
-#include "services/cli/http_call.hpp"
+#include "services/common/http_call.hpp"
 #include "services/common/config.hpp"
 
 namespace sangdam::cli {

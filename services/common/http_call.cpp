@@ -1,4 +1,4 @@
-#include "services/cli/http_call.hpp"
+#include "services/common/http_call.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -6,7 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <stdexcept>
 
-namespace sangdam::cli {
+namespace sangdam {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -36,7 +36,8 @@ HttpCall::HttpCall(std::string_view server, std::string token, std::chrono::seco
 HttpCall::~HttpCall() = default;
 
 HttpAnswer HttpCall::send(std::string_view method, std::string_view target, std::string body,
-                          std::string content_type) {
+                          std::string content_type,
+                          const std::vector<std::pair<std::string, std::string>>& extra_headers) {
   auto& c = *connection_;
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool reused = c.open;
@@ -52,6 +53,7 @@ HttpAnswer HttpCall::send(std::string_view method, std::string_view target, std:
       req.set(http::field::user_agent, "sangdam-cli");
       if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
       if (!body.empty()) req.set(http::field::content_type, content_type);
+      for (const auto& [name, value] : extra_headers) req.set(name, value);
       req.body() = body;
       req.keep_alive(true);
       req.prepare_payload();
@@ -84,4 +86,4 @@ HttpAnswer HttpCall::send(std::string_view method, std::string_view target, std:
   throw std::runtime_error("unreachable");
 }
 
-}  // namespace sangdam::cli
+}  // namespace sangdam

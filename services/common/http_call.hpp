@@ -1,14 +1,16 @@
-// A blocking HTTP/1.1 client for the CLI: one connection, keep-alive, every step bounded by a
-// timeout. URLs are http://host:port (the CLI talks to a gateway on the operator's network).
+// A blocking HTTP/1.1 client for the CLI and for tests: one connection, keep-alive, every step
+// bounded by a timeout. URLs are http://host:port (the CLI talks to a gateway on the operator's
+// network).
 #pragma once
 
 #include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
-namespace sangdam::cli {
+namespace sangdam {
 
 struct HttpAnswer {
   unsigned status = 0;
@@ -24,8 +26,12 @@ class HttpCall {
   ~HttpCall();
 
   // Throws std::runtime_error when the server cannot be reached or the exchange times out.
+  // extra_headers: more "Name", "value" pairs (e.g. Accept).
   HttpAnswer send(std::string_view method, std::string_view target, std::string body = {},
-                  std::string content_type = "application/json");
+                  std::string content_type = "application/json",
+                  const std::vector<std::pair<std::string, std::string>>& extra_headers = {});
+
+  void set_token(std::string token) { token_ = std::move(token); }
 
  private:
   struct Connection;
@@ -36,4 +42,4 @@ class HttpCall {
   std::unique_ptr<Connection> connection_;
 };
 
-}  // namespace sangdam::cli
+}  // namespace sangdam

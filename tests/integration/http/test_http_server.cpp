@@ -121,7 +121,7 @@ TEST_CASE("malformed JSON in a body is a 400 JSON error naming the reason") {
   CHECK(ok.status == 201);
 }
 
-TEST_CASE("domain errors map to their status; other exceptions are a 500 that leaks nothing") {
+TEST_CASE("domain errors map to their status, other exceptions are a 500 that leaks nothing") {
   RunningServer running(event_router());
   HttpClient client(running.port());
   auto conflict = client.request(verb::post, "/v1/events/e1/bookings", "{}");
@@ -151,7 +151,7 @@ TEST_CASE("a body over the route's limit is refused with 413 and the connection 
   CHECK_FALSE(client.connected());
 }
 
-TEST_CASE("unknown routes are 404; a known path with the wrong verb is 405 with Allow") {
+TEST_CASE("unknown routes are 404, a known path with the wrong verb is 405 with Allow") {
   RunningServer running(event_router());
   HttpClient client(running.port());
   auto missing = client.get("/v1/nothing/here");
@@ -167,7 +167,7 @@ TEST_CASE("unknown routes are 404; a known path with the wrong verb is 405 with 
   CHECK(bad_escape.status == 400);
 }
 
-TEST_CASE("oversized headers get 431; garbage gets 400") {
+TEST_CASE("oversized headers get 431, garbage gets 400") {
   auto options = RunningServer::test_options();
   options.header_limit = 1024;
   RunningServer running(event_router(), options);
@@ -217,7 +217,7 @@ TEST_CASE("a client that sends no complete header is dropped after the read time
   CHECK(trickle.closed_by_server(std::chrono::seconds(4)));
 }
 
-TEST_CASE("keep-alive serves many requests on one connection; idle ones are closed later") {
+TEST_CASE("keep-alive serves many requests on one connection, idle ones are closed later") {
   auto options = RunningServer::test_options();
   options.keep_alive_idle = std::chrono::seconds(1);
   RunningServer running(event_router(), options);

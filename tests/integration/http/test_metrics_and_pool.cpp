@@ -32,7 +32,7 @@ TEST_CASE("a series is created once and updated from many threads") {
   CHECK_THROWS_AS(registry.counter("bad name"), Error);
 }
 
-TEST_CASE("histograms render cumulative buckets, sum and count; label values are escaped") {
+TEST_CASE("histograms render cumulative buckets, sum and count, label values are escaped") {
   metrics::Registry registry;
   auto& h = registry.histogram("sangdam_latency_seconds", {{"route", "a\"b"}}, {0.1, 1});
   h.observe(0.05);

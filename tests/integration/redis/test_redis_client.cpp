@@ -192,7 +192,7 @@ TEST_CASE("no server: commands fail with kUnavailable within their timeout", "[r
   CHECK(std::chrono::steady_clock::now() - started < 1s);
 }
 
-TEST_CASE("host names are resolved; AUTH is sent when a password is set", "[redis]") {
+TEST_CASE("host names are resolved, AUTH is sent when a password is set", "[redis]") {
   sangdam::testing::RedisServer server({.password = "seongnam-2023"});
   boost::asio::io_context io;
   auto options = options_for(server);
@@ -228,7 +228,7 @@ TEST_CASE("eval falls back from EVALSHA to EVAL after SCRIPT FLUSH", "[redis]") 
   CHECK(broken.is_error());
 }
 
-TEST_CASE("close fails pending and later commands; dropping a client is safe", "[redis]") {
+TEST_CASE("close fails pending and later commands, dropping a client is safe", "[redis]") {
   sangdam::testing::RedisServer server;
   boost::asio::io_context io;
   auto client = sangdam::redis::connect(io.get_executor(), options_for(server));

@@ -59,7 +59,7 @@ http::WebSocketHandler producer(Observed& observed, int count, std::size_t size)
 
 }  // namespace
 
-TEST_CASE("messages flow both ways; the handler sees the request and its parameters") {
+TEST_CASE("messages flow both ways, the handler sees the request and its parameters") {
   http::Router router;
   router.add_websocket(
       "/v1/events/{e}/live",

@@ -1,0 +1,47 @@
+// The gateway: HTTP/1.1 + WebSocket edge. Authenticates callers, validates input with the
+// domain code of matching/, reads state from Redis and writes commands and events. Handlers are
+// short: parse, call the domain, store, answer.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "services/common/event_cache.hpp"
+#include "services/common/http.hpp"
+#include "services/common/service.hpp"
+
+namespace sangdam::gateway {
+
+class Gateway {
+ public:
+  explicit Gateway(ServiceRuntime& runtime);
+
+  ServiceRuntime& runtime() { return runtime_; }
+  redis::Client& redis(const http::Request& req) { return runtime_.redis(req.worker); }
+  const Catalogs& catalogs() const { return catalogs_; }
+
+  // Throws kNotFound "event_not_found".
+  boost::asio::awaitable<std::shared_ptr<const EventInfo>> event(const http::Request& req,
+                                                                 const std::string& event_id) {
+    return events_.get(redis(req), event_id);
+  }
+
+ private:
+  ServiceRuntime& runtime_;
+  Catalogs catalogs_;
+  EventCache events_{catalogs_.taxonomy};
+};
+
+// Route registration, one function per resource file.
+void add_auth(Gateway& gateway, http::Router& router);
+void add_event_routes(Gateway& gateway, http::Router& router);
+void add_participant_routes(Gateway& gateway, http::Router& router);
+
+// Role checks used by handlers; each throws kForbidden with a clear message.
+void require_admin(const http::Request& req);
+void require_organizer(const http::Request& req);  // organizer of {e} or admin
+// The participant {p} itself, the organizer of {e}, or admin.
+void require_self_or_organizer(const http::Request& req, const std::string& participant_id);
+bool is_organizer(const http::Request& req);  // organizer of {e} or admin
+
+}  // namespace sangdam::gateway
