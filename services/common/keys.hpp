@@ -8,6 +8,16 @@
 //                                                 public (public JSON), version, token (hash),
 //                                                 created_at, updated_at
 //   sangdam:{ev:E}:buyers / :companies     set    participant ids by role
+//   sangdam:{ev:E}:request:<r>             hash   one meeting request (request_store.hpp)
+//   sangdam:{ev:E}:requests:of:<p>         set    ids of requests p sent or received
+//   sangdam:{ev:E}:requests:pending:<p>    set    ids of p's outgoing pending requests (the cap)
+//   sangdam:{ev:E}:requests:accepted       set    ids of accepted requests (schedule input)
+//   sangdam:{ev:E}:request_pair:<b>:<c>    string id of the pending request between b and c
+//   sangdam:{ev:E}:request_keys            hash   "<sender>:<client key>" -> request id
+//   sangdam:{ev:E}:pairs                   hash   "<b>|<c>" -> organizer must-meet JSON
+//   sangdam:{ev:E}:pairs:removed           set    "<b>|<c>" pairs excluded from schedule runs
+//   sangdam:{ev:E}:schedule:run:<run>      hash   a schedule run record (schedule_runs.hpp)
+//   sangdam:{ev:E}:schedule:runs           zset   run ids by creation time (ms)
 // Later issues add their keys here so that this file stays the one map of the keyspace.
 #pragma once
 
@@ -31,6 +41,41 @@ inline std::string participant(std::string_view e, std::string_view p) {
 }
 inline std::string role_index(std::string_view e, bool buyer) {
   return tag(e) + (buyer ? ":buyers" : ":companies");
+}
+
+
+// Meeting requests and organizer pairs (services/common/request_store.hpp).
+inline std::string request(std::string_view e, std::string_view r) {
+  return tag(e) + ":request:" + std::string(r);
+}
+inline std::string requests_of(std::string_view e, std::string_view p) {
+  return tag(e) + ":requests:of:" + std::string(p);
+}
+inline std::string requests_pending(std::string_view e, std::string_view p) {
+  return tag(e) + ":requests:pending:" + std::string(p);
+}
+inline std::string requests_accepted(std::string_view e) {
+  return tag(e) + ":requests:accepted";
+}
+inline std::string request_pair(std::string_view e, std::string_view b, std::string_view c) {
+  return tag(e) + ":request_pair:" + std::string(b) + ":" + std::string(c);
+}
+inline std::string request_keys(std::string_view e) {
+  return tag(e) + ":request_keys";
+}
+inline std::string pairs(std::string_view e) {
+  return tag(e) + ":pairs";
+}
+inline std::string pairs_removed(std::string_view e) {
+  return tag(e) + ":pairs:removed";
+}
+
+// Schedule runs (services/common/schedule_runs.hpp).
+inline std::string schedule_run(std::string_view e, std::string_view run) {
+  return tag(e) + ":schedule:run:" + std::string(run);
+}
+inline std::string schedule_runs(std::string_view e) {
+  return tag(e) + ":schedule:runs";
 }
 
 }  // namespace sangdam::keys
