@@ -20,6 +20,10 @@ struct Field {
   bool raw = false;
 };
 Field field(std::string key, std::string_view value);
+// Without this overload a string literal or e.what() would pick the bool one.
+inline Field field(std::string key, const char* value) {
+  return field(std::move(key), std::string_view(value));
+}
 Field field(std::string key, long long value);
 Field field(std::string key, double value);
 Field field(std::string key, bool value);
