@@ -33,7 +33,7 @@ using Clock = std::chrono::steady_clock;
 constexpr int kExactWholeMaxMeetings = 16;
 // Exact re-optimisation of one participant's day: at most this many meetings and nodes.
 constexpr int kDayNeighbourhoodMeetings = 7;
-constexpr long long kDayNeighbourhoodNodes = 4000;
+constexpr long long kDayNeighbourhoodNodes = 1500;
 // Longest Kempe chain followed before giving up on it.
 constexpr int kKempeChainLimit = 64;
 // Slot pairs tried per unplaced meeting with Kempe chains, and slots tried with ejection.
@@ -489,9 +489,9 @@ class Search {
         if (!movable.empty()) {
           int m = movable[std::uniform_int_distribution<std::size_t>(0, movable.size() - 1)(rng_)];
           int kind = std::uniform_int_distribution<int>(0, 99)(rng_);
-          if (kind < 60) {
+          if (kind < 70) {
             relocate(m);
-          } else if (kind < 85) {
+          } else if (kind < 95) {
             kempe_move(m);
           } else {
             day_neighbourhood(p, m);
