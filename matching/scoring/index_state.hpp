@@ -61,6 +61,47 @@ struct CompanyFeatures {
   text::TermVector text;
 };
 
+// The part of a buyer's features the all-pairs loop reads, packed (pair_kernel.hpp).
+struct BuyerLane {
+  std::uint64_t exact = 0;  // first 64 category bits of BuyerFeatures::exact
+  std::uint64_t branch = 0;
+  std::uint64_t keyword = 0;
+  SmallSet languages;
+  SmallSet reachable;
+  SmallSet required_marks;
+  float inverse_required = 0;
+  float budget_usd = -1;
+  std::array<std::uint8_t, 6> required_ids{};
+  std::uint8_t required_id_count = 0;
+  std::uint16_t country = kNoCountry;
+  std::int8_t tier = kUnknown;
+  std::uint8_t type = 0;
+  bool speaks = false;  // listed any language
+};
+
+// The part of a company's features the all-pairs loop reads, packed (pair_kernel.hpp).
+struct CompanyLane {
+  std::uint64_t exact = 0;  // first 64 category bits of CompanyFeatures::exact
+  std::uint64_t ancestors = 0;
+  std::uint64_t branch = 0;
+  CountrySet targets;
+  SmallSet marks;
+  SmallSet languages;
+  float min_deal_usd = -1;
+  std::int8_t cluster = kUnknown;
+  bool has_targets = false;
+  bool speaks = false;  // listed any language
+};
+
+// A participant's ranking kept beyond the K entries it shows: the exact best entries of its
+// counterparts (a prefix of the true ranking), up to K + reserve. When a counterpart leaves a
+// full list, the next one is already known, so a change rarely needs a whole row or column
+// rescored (docs/matching.md, "Performance").
+struct RankedList {
+  TopList entries;          // best first, the true top |entries|
+  bool exhaustive = false;  // entries hold every candidate (fewer than the capacity exist)
+};
+
 // Names <-> small dense ids (languages, marks, countries, categories) with a fixed capacity.
 class Universe {
  public:
@@ -96,14 +137,30 @@ struct PairValues {
   bool language_gap = false;
 };
 
+// The knobs the pair kernel reads, copied out of MatchConfig (which also holds a map): the
+// all-pairs loop keeps a local copy that no store into a score array can alias.
+struct PairRules {
+  Weights buyer_points{};  // weights rescaled so that they sum to 100
+  Weights company_points{};
+  float interpreter_fit = 0;
+  float broad_category_fit = 0;
+  float branch_category_fit = 0;
+  float keyword_category_fit = 0;
+  float unknown_fit = 0;
+  bool require_common_language = true;
+};
+
 struct IndexState {
   MatchContext context;
   Weights buyer_points{};  // weights rescaled so that they sum to 100
   Weights company_points{};
+  PairRules rules;  // from context.config and the points above
   std::vector<Buyer> buyers;
   std::vector<Company> companies;
   std::vector<BuyerFeatures> buyer_features;
   std::vector<CompanyFeatures> company_features;
+  std::vector<BuyerLane> buyer_lanes;      // by buyer index, from buyer_features
+  std::vector<CompanyLane> company_lanes;  // by company index, from company_features
   std::unordered_map<std::string, std::uint32_t> buyer_keys;    // id and external_id
   std::unordered_map<std::string, std::uint32_t> company_keys;  // id and external_id
   Universe categories{"taxonomy codes", "too_many_categories", CategorySet::kCapacity};
@@ -111,6 +168,7 @@ struct IndexState {
   Universe marks{"certification marks", "too_many_marks", SmallSet::kCapacity};
   Universe countries{"countries", "too_many_countries", CountrySet::kCapacity};
   std::size_t category_words = 1;  // words of CategorySet the taxonomy uses
+  bool wide_taxonomy = false;      // more than 64 codes: lanes do not hold every category bit
   std::vector<KeywordRule> keyword_rules;
   text::Vocabulary vocabulary;
   text::DocumentFrequencies frequencies;
@@ -120,12 +178,17 @@ struct IndexState {
   std::vector<std::vector<std::pair<std::uint32_t, std::uint8_t>>> company_wishes;
   // Wishes naming a company not registered yet: its id -> buyers that named it.
   std::unordered_map<std::string, std::vector<std::uint32_t>> pending_wishes;
-  std::vector<TopList> buyer_lists;
+  std::vector<TopList> buyer_lists;  // what participants see: the first K of the rankings
   std::vector<TopList> company_lists;
+  std::vector<RankedList> buyer_rankings;  // K + reserve entries, for list repair
+  std::vector<RankedList> company_rankings;
 
-  PairValues values(const BuyerFeatures& b, const CompanyFeatures& c, float text) const;
-  std::vector<float> row_text(std::uint32_t buyer) const;       // by company
-  std::vector<float> column_text(std::uint32_t company) const;  // by buyer
+  // Component values of one pair (the pair kernel, pair_kernel.hpp).
+  PairValues values(std::uint32_t buyer, std::uint32_t company, float text) const;
+  // TF-IDF similarities of one buyer with every company (by company index) and of one
+  // company with every buyer, accumulated over postings into `text` (resized, reused).
+  void row_text(std::uint32_t buyer, std::vector<float>& text) const;
+  void column_text(std::uint32_t company, std::vector<float>& text) const;
 };
 
 // Score of one side: points are the weights rescaled to sum 100.

@@ -8,36 +8,13 @@
 
 #include "matching/error.hpp"
 #include "matching/scoring/index_state.hpp"
+#include "matching/scoring/pair_kernel.hpp"
 #include "matching/scoring/top_k.hpp"
 #include "matching/text/tokenizer.hpp"
 
 namespace sangdam::scoring {
 
 namespace {
-
-// How well a cluster type suits a market tier (MISSION.md: production-centred clusters for
-// developing markets, hospital- and research-centred for catching-up ones, full-cycle for
-// innovation leaders). Rows: ClusterType; columns: MarketTier.
-constexpr float kClusterTierFit[4][3] = {
-    {1.0f, 0.5f, 0.2f},  // production
-    {0.4f, 1.0f, 0.6f},  // hospital
-    {0.3f, 1.0f, 0.7f},  // research
-    {0.5f, 0.7f, 1.0f},  // full cycle
-};
-
-// How well a buyer type suits a cluster type: trade buyers source from production clusters,
-// hospitals from hospital clusters, investors and governments from research and full-cycle
-// ones. Rows: BuyerType; columns: ClusterType.
-constexpr float kBuyerTypeFit[8][4] = {
-    {1.0f, 0.5f, 0.4f, 0.8f},  // distributor
-    {1.0f, 0.5f, 0.4f, 0.8f},  // importer
-    {0.5f, 1.0f, 0.8f, 0.8f},  // hospital
-    {1.0f, 0.3f, 0.3f, 0.6f},  // retailer
-    {0.5f, 0.8f, 0.8f, 1.0f},  // government
-    {0.4f, 0.6f, 1.0f, 1.0f},  // investor
-    {1.0f, 0.4f, 0.7f, 0.7f},  // manufacturer
-    {0.6f, 0.6f, 0.6f, 0.6f},  // other
-};
 
 // Marks are written in many ways ("ISO 13485", "iso-13485"): compare them without case,
 // spaces, dots or dashes.
@@ -98,90 +75,74 @@ void apply_wishes(const MatchConfig& config, std::uint8_t wishes, float& buyer_s
   if ((wishes & kMetBefore) && config.remove_met_before) buyer_score = company_score = kRemoved;
 }
 
-PairValues IndexState::values(const BuyerFeatures& b, const CompanyFeatures& c, float text) const {
-  const MatchConfig& config = context.config;
-  PairValues v;
-  auto& value = v.value;
-
-  float category = 0;
-  if (intersects(b.exact, c.exact, category_words)) {
-    category = 1;
-  } else if (intersects(b.exact, c.ancestors, category_words)) {
-    category = config.broad_category_fit;
-  } else {
-    if (intersects(b.keyword, c.ancestors, category_words)) category = config.keyword_category_fit;
-    if (intersects(b.branch, c.branch, category_words)) {
-      category = std::max(category, config.branch_category_fit);
-    }
-  }
-  value[static_cast<std::size_t>(Component::kCategory)] = category;
-  value[static_cast<std::size_t>(Component::kText)] = std::min(1.0f, text);
-
-  float target = config.unknown_fit;
-  if (c.has_targets && b.country != kNoCountry) target = c.targets.test(b.country) ? 1.0f : 0.0f;
-  value[static_cast<std::size_t>(Component::kMarketTarget)] = target;
-
-  float marks = 1.0f;
-  if (b.inverse_required != 0) {
-    int held = 0;
-    if (b.required_id_count > 0) {
-      for (std::uint8_t i = 0; i < b.required_id_count; ++i)
-        held += c.marks.test(b.required_ids[i]);
-    } else {
-      held = count_common(b.required_marks, c.marks);
-    }
-    marks = static_cast<float>(held) * b.inverse_required;
-  }
-  value[static_cast<std::size_t>(Component::kMarks)] = marks;
-
-  value[static_cast<std::size_t>(Component::kClusterTier)] =
-      c.cluster == kUnknown || b.tier == kUnknown ? config.unknown_fit
-                                                  : kClusterTierFit[c.cluster][b.tier];
-
-  float language = config.unknown_fit;
-  if (!b.languages.none() && !c.languages.none()) {
-    if (intersects(b.languages, c.languages)) {
-      language = 1;
-    } else if (intersects(b.reachable, c.languages)) {
-      language = config.interpreter_fit;
-    } else {
-      language = 0;
-      v.language_gap = true;
-    }
-  }
-  value[static_cast<std::size_t>(Component::kLanguage)] = language;
-
-  value[static_cast<std::size_t>(Component::kBuyerType)] =
-      c.cluster == kUnknown ? config.unknown_fit : kBuyerTypeFit[b.type][c.cluster];
-
-  float deal = config.unknown_fit;
-  if (b.budget_usd >= 0 && c.min_deal_usd >= 0) {
-    deal = b.budget_usd >= c.min_deal_usd ? 1.0f : b.budget_usd / c.min_deal_usd;
-  }
-  value[static_cast<std::size_t>(Component::kDealSize)] = deal;
-  return v;
+BuyerLane lane_of(const BuyerFeatures& f) {
+  BuyerLane lane;
+  lane.exact = f.exact.words[0];
+  lane.branch = f.branch.words[0];
+  lane.keyword = f.keyword.words[0];
+  lane.languages = f.languages;
+  lane.reachable = f.reachable;
+  lane.required_marks = f.required_marks;
+  lane.inverse_required = f.inverse_required;
+  lane.budget_usd = f.budget_usd;
+  lane.required_ids = f.required_ids;
+  lane.required_id_count = f.required_id_count;
+  lane.country = f.country;
+  lane.tier = f.tier;
+  lane.type = f.type;
+  lane.speaks = !f.languages.none();
+  return lane;
 }
 
-std::vector<float> IndexState::row_text(std::uint32_t buyer) const {
-  std::vector<float> text(companies.size(), 0.0f);
-  const auto& query = buyer_features[buyer].text;
+CompanyLane lane_of(const CompanyFeatures& f) {
+  CompanyLane lane;
+  lane.exact = f.exact.words[0];
+  lane.ancestors = f.ancestors.words[0];
+  lane.branch = f.branch.words[0];
+  lane.targets = f.targets;
+  lane.marks = f.marks;
+  lane.languages = f.languages;
+  lane.min_deal_usd = f.min_deal_usd;
+  lane.cluster = f.cluster;
+  lane.has_targets = f.has_targets;
+  lane.speaks = !f.languages.none();
+  return lane;
+}
+
+PairValues IndexState::values(std::uint32_t buyer, std::uint32_t company, float text) const {
+  const BuyerLane& b = buyer_lanes[buyer];
+  const CompanyLane& c = company_lanes[company];
+  const float category = wide_taxonomy ? wide_category(rules, buyer_features[buyer],
+                                                       company_features[company], category_words)
+                                       : narrow_category(rules, b, c);
+  return pair_values(rules, b, c, category, text);
+}
+
+namespace {
+
+// Adds query weight x posting weight into text[document] for every term of the query, in
+// ascending term order: the order text::dot() sums in, so the similarity is the same float.
+void accumulate(const text::TermVector& query, const std::vector<std::vector<Posting>>& postings,
+                std::size_t documents, std::vector<float>& text) {
+  text.assign(documents, 0.0f);
   for (std::size_t i = 0; i < query.terms.size(); ++i) {
-    if (query.terms[i] >= company_postings.size()) continue;
+    if (query.terms[i] >= postings.size()) continue;
     const float w = query.weights[i];
-    for (const Posting& p : company_postings[query.terms[i]]) text[p.document] += w * p.weight;
+    float* out = text.data();
+    for (const Posting& p : postings[query.terms[i]]) out[p.document] += w * p.weight;
   }
-  return text;
 }
 
-std::vector<float> IndexState::column_text(std::uint32_t company) const {
-  std::vector<float> text(buyers.size(), 0.0f);
-  const auto& offer = company_features[company].text;
-  for (std::size_t i = 0; i < offer.terms.size(); ++i) {
-    if (offer.terms[i] >= buyer_postings.size()) continue;
-    const float w = offer.weights[i];
-    for (const Posting& p : buyer_postings[offer.terms[i]]) text[p.document] += p.weight * w;
-  }
-  return text;
+}  // namespace
+
+void IndexState::row_text(std::uint32_t buyer, std::vector<float>& text) const {
+  accumulate(buyer_features[buyer].text, company_postings, companies.size(), text);
+}
+
+void IndexState::column_text(std::uint32_t company, std::vector<float>& text) const {
+  // Products commute: posting (buyer) weight x company weight is the same float as the
+  // buyer x company product of text::dot().
+  accumulate(company_features[company].text, buyer_postings, buyers.size(), text);
 }
 
 namespace {
@@ -350,51 +311,100 @@ void resolve_wishes(State& s, std::uint32_t buyer) {
   s.buyer_features[buyer].wishes = std::move(merged);
 }
 
-// The two side scores of every company for one buyer (kRemoved for removed pairs).
-void score_row(const State& s, std::uint32_t buyer, const std::vector<float>& text,
-               std::vector<float>& buyer_side, std::vector<float>& company_side) {
-  const auto& b = s.buyer_features[buyer];
-  const bool filter_language = s.context.config.require_common_language;
+// Entries kept beyond K in every ranking, so that a counterpart leaving a full list is
+// replaced from the reserve instead of by rescoring the whole row or column. Each change
+// takes at most one entry out of a ranking; a ranking whose reserve runs dry is rescored.
+constexpr std::size_t kReserveBeyondK = 16;
+
+std::size_t ranking_capacity(const State& s) {
+  return s.context.config.top_k + kReserveBeyondK;
+}
+
+// The two side scores of every company for one buyer (kRemoved for removed pairs), wishes
+// applied; `text` holds the row's similarities (row_text).
+template <bool kWide>
+void score_row_with(const State& s, std::uint32_t buyer, const std::vector<float>& text,
+                    std::vector<float>& buyer_side, std::vector<float>& company_side) {
+  const PairRules rules = s.rules;  // locals: stores into the score arrays cannot alias them
+  const BuyerLane b = s.buyer_lanes[buyer];
+  const BuyerFeatures& features = s.buyer_features[buyer];
   const std::size_t n = s.companies.size();
   buyer_side.resize(n);
   company_side.resize(n);
+  const CompanyLane* lanes = s.company_lanes.data();
+  const float* similarity = text.data();
+  float* buyer_out = buyer_side.data();
+  float* company_out = company_side.data();
   for (std::size_t c = 0; c < n; ++c) {
-    const PairValues v = s.values(b, s.company_features[c], text[c]);
-    if (v.language_gap && filter_language) {
-      buyer_side[c] = company_side[c] = kRemoved;
+    float category;
+    if constexpr (kWide) {
+      category = wide_category(rules, features, s.company_features[c], s.category_words);
     } else {
-      buyer_side[c] = side_score(s.buyer_points, v);
-      company_side[c] = side_score(s.company_points, v);
+      category = narrow_category(rules, b, lanes[c]);
     }
+    const SideScores scores =
+        side_scores(rules, pair_values(rules, b, lanes[c], category, similarity[c]));
+    buyer_out[c] = scores.buyer;
+    company_out[c] = scores.company;
   }
-  for (const auto& [company, bits] : b.wishes) {
+  for (const auto& [company, bits] : features.wishes) {
     apply_wishes(s.context.config, bits, buyer_side[company], company_side[company]);
   }
 }
 
-void score_column(const State& s, std::uint32_t company, const std::vector<float>& text,
-                  std::vector<float>& buyer_side, std::vector<float>& company_side) {
-  const auto& c = s.company_features[company];
-  const bool filter_language = s.context.config.require_common_language;
+void score_row(const State& s, std::uint32_t buyer, const std::vector<float>& text,
+               std::vector<float>& buyer_side, std::vector<float>& company_side) {
+  if (s.wide_taxonomy) {
+    score_row_with<true>(s, buyer, text, buyer_side, company_side);
+  } else {
+    score_row_with<false>(s, buyer, text, buyer_side, company_side);
+  }
+}
+
+// The two side scores of every buyer for one company, wishes applied; `text` from
+// column_text.
+template <bool kWide>
+void score_column_with(const State& s, std::uint32_t company, const std::vector<float>& text,
+                       std::vector<float>& buyer_side, std::vector<float>& company_side) {
+  const PairRules rules = s.rules;
+  const CompanyLane c = s.company_lanes[company];
+  const CompanyFeatures& features = s.company_features[company];
   const std::size_t n = s.buyers.size();
   buyer_side.resize(n);
   company_side.resize(n);
+  const BuyerLane* lanes = s.buyer_lanes.data();
+  const float* similarity = text.data();
+  float* buyer_out = buyer_side.data();
+  float* company_out = company_side.data();
   for (std::size_t b = 0; b < n; ++b) {
-    const PairValues v = s.values(s.buyer_features[b], c, text[b]);
-    if (v.language_gap && filter_language) {
-      buyer_side[b] = company_side[b] = kRemoved;
+    float category;
+    if constexpr (kWide) {
+      category = wide_category(rules, s.buyer_features[b], features, s.category_words);
     } else {
-      buyer_side[b] = side_score(s.buyer_points, v);
-      company_side[b] = side_score(s.company_points, v);
+      category = narrow_category(rules, lanes[b], c);
     }
+    const SideScores scores =
+        side_scores(rules, pair_values(rules, lanes[b], c, category, similarity[b]));
+    buyer_out[b] = scores.buyer;
+    company_out[b] = scores.company;
   }
   for (const auto& [buyer, bits] : s.company_wishes[company]) {
     apply_wishes(s.context.config, bits, buyer_side[buyer], company_side[buyer]);
   }
 }
 
-TopList best_of(const std::vector<float>& scores, std::size_t k) {
-  TopKeeper keeper(k);
+void score_column(const State& s, std::uint32_t company, const std::vector<float>& text,
+                  std::vector<float>& buyer_side, std::vector<float>& company_side) {
+  if (s.wide_taxonomy) {
+    score_column_with<true>(s, company, text, buyer_side, company_side);
+  } else {
+    score_column_with<false>(s, company, text, buyer_side, company_side);
+  }
+}
+
+// The best `capacity` candidates of a row or column of scores.
+RankedList rank(const std::vector<float>& scores, std::size_t capacity) {
+  TopKeeper keeper(capacity);
   float floor = kRemoved;  // scores come in index order: an equal score later never wins
   for (std::size_t i = 0; i < scores.size(); ++i) {
     if (scores[i] > floor) {
@@ -402,31 +412,96 @@ TopList best_of(const std::vector<float>& scores, std::size_t k) {
       if (keeper.full()) floor = keeper.worst().score;
     }
   }
-  return keeper.take();
+  RankedList ranking;
+  ranking.exhaustive = !keeper.full();
+  ranking.entries = keeper.take();
+  return ranking;
 }
 
-// Brings one counterpart list up to date after `changed`'s score in it became `score`
-// (kRemoved: not a candidate any more). Returns false when the list cannot be repaired
-// locally because an entry left a full list and its successor is unknown.
-bool repair(TopList& list, std::size_t k, std::uint32_t changed, float score) {
-  const auto at = std::find_if(list.begin(), list.end(),
-                               [changed](const Ranked& r) { return r.counterpart == changed; });
-  const Ranked entry{changed, score};
-  const bool candidate = score != kRemoved;
-  if (at == list.end()) {
-    if (!candidate) return true;
-    if (list.size() == k && !ranks_before(entry, list.back())) return true;
-    list.insert(std::upper_bound(list.begin(), list.end(), entry, RanksBefore{}), entry);
-    if (list.size() > k) list.pop_back();
-    return true;
+// Makes `shown` the first k entries of `ranking`; returns whether it changed.
+bool show(TopList& shown, const RankedList& ranking, std::size_t k) {
+  const std::size_t n = std::min(k, ranking.entries.size());
+  if (shown.size() == n && std::equal(shown.begin(), shown.end(), ranking.entries.begin())) {
+    return false;
   }
-  const bool was_full = list.size() == k;
-  const Ranked worst = list.back();
-  list.erase(at);
-  if (was_full && (!candidate || ranks_before(worst, entry))) return false;
-  if (candidate)
-    list.insert(std::upper_bound(list.begin(), list.end(), entry, RanksBefore{}), entry);
+  shown.assign(ranking.entries.begin(), ranking.entries.begin() + static_cast<std::ptrdiff_t>(n));
   return true;
+}
+
+// Brings a ranking up to date after `changed`'s score in it became `score` (kRemoved: not a
+// candidate any more). The entries stay the exact best of the ranking; they may get shorter
+// when the changed counterpart drops below what is known. Returns whether entries changed.
+bool repair(RankedList& ranking, std::size_t capacity, std::uint32_t changed, float score) {
+  TopList& entries = ranking.entries;
+  const auto at = std::find_if(entries.begin(), entries.end(),
+                               [changed](const Ranked& r) { return r.counterpart == changed; });
+  const bool candidate = score != kRemoved;
+  if (at == entries.end() && !candidate) return false;
+  const bool present = at != entries.end();
+  if (present) entries.erase(at);  // the rest are still the exact best of the others
+  const Ranked entry{changed, score};
+  // Without every candidate at hand, an entry ranking after the last known one has an unknown
+  // place: it stays out, like every other unknown candidate.
+  const bool placed = candidate && (ranking.exhaustive ||
+                                    (!entries.empty() && ranks_before(entry, entries.back())));
+  if (placed) {
+    entries.insert(std::upper_bound(entries.begin(), entries.end(), entry, RanksBefore{}), entry);
+    if (entries.size() > capacity) {
+      entries.pop_back();
+      ranking.exhaustive = false;
+    }
+  }
+  return present || placed;
+}
+
+// A ranking that knows fewer than k entries without holding every candidate cannot show a
+// full list: it must be recomputed.
+bool needs_rescore(const RankedList& ranking, std::size_t k) {
+  return !ranking.exhaustive && ranking.entries.size() < k;
+}
+
+// After one participant's row (a buyer) or column (a company) was scored: stores its own
+// ranking and repairs every counterpart's, rescoring a counterpart whose reserve ran dry.
+// buyer_side/company_side: the scores by counterpart index.
+RescoreResult rescore(State& s, std::uint32_t index, Side side,
+                      const std::vector<float>& buyer_side,
+                      const std::vector<float>& company_side) {
+  const bool buyer_changed = side == Side::kBuyer;
+  const std::size_t k = s.context.config.top_k;
+  const std::size_t capacity = ranking_capacity(s);
+  auto& own_rankings = buyer_changed ? s.buyer_rankings : s.company_rankings;
+  auto& own_lists = buyer_changed ? s.buyer_lists : s.company_lists;
+  auto& their_rankings = buyer_changed ? s.company_rankings : s.buyer_rankings;
+  auto& their_lists = buyer_changed ? s.company_lists : s.buyer_lists;
+  // The changed participant's list ranks by its own side's scores, the counterparts' lists
+  // by theirs.
+  const auto& own_scores = buyer_changed ? buyer_side : company_side;
+  const auto& their_scores = buyer_changed ? company_side : buyer_side;
+
+  own_rankings[index] = rank(own_scores, capacity);
+  show(own_lists[index], own_rankings[index], k);
+  RescoreResult result;
+  result.own = own_lists[index];
+  std::vector<float> text;
+  std::vector<float> rescored_buyer;
+  std::vector<float> rescored_company;
+  for (std::uint32_t other = 0; other < their_rankings.size(); ++other) {
+    RankedList& ranking = their_rankings[other];
+    if (!repair(ranking, capacity, index, their_scores[other])) continue;
+    if (needs_rescore(ranking, k)) {
+      if (buyer_changed) {
+        s.column_text(other, text);
+        score_column(s, other, text, rescored_buyer, rescored_company);
+        ranking = rank(rescored_company, capacity);
+      } else {
+        s.row_text(other, text);
+        score_row(s, other, text, rescored_buyer, rescored_company);
+        ranking = rank(rescored_buyer, capacity);
+      }
+    }
+    if (show(their_lists[other], ranking, k)) result.changed_counterparts.push_back(other);
+  }
+  return result;
 }
 
 }  // namespace
@@ -438,11 +513,21 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
   s.context = std::move(context);
   s.buyer_points = to_points(s.context.config.buyer_weights);
   s.company_points = to_points(s.context.config.company_weights);
+  const MatchConfig& config = s.context.config;
+  s.rules = PairRules{s.buyer_points,
+                      s.company_points,
+                      config.interpreter_fit,
+                      config.broad_category_fit,
+                      config.branch_category_fit,
+                      config.keyword_category_fit,
+                      config.unknown_fit,
+                      config.require_common_language};
   s.buyers = std::move(buyers);
   s.companies = std::move(companies);
 
   for (const auto& category : s.context.taxonomy.categories()) s.categories.intern(category.code);
   s.category_words = std::max<std::size_t>(1, (s.categories.size() + 63) / 64);
+  s.wide_taxonomy = s.category_words > 1;
 
   // Terms of every text of the event: they make the document frequencies.
   std::vector<std::vector<text::TermId>> buyer_terms(s.buyers.size());
@@ -476,6 +561,7 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
     register_keys(s.company_keys, i, s.companies[i].id, s.companies[i].external_id);
     s.company_features.push_back(company_features(s, s.companies[i]));
     s.company_features.back().text = text::weigh(company_terms_of[i], s.frequencies);
+    s.company_lanes.push_back(lane_of(s.company_features.back()));
     add_postings(s.company_postings, i, s.company_features.back().text);
   }
   s.company_wishes.resize(s.companies.size());
@@ -483,11 +569,16 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
     register_keys(s.buyer_keys, i, s.buyers[i].id, s.buyers[i].external_id);
     s.buyer_features.push_back(buyer_features(s, s.buyers[i], buyer_terms[i]));
     s.buyer_features.back().text = text::weigh(buyer_terms[i], s.frequencies);
+    s.buyer_lanes.push_back(lane_of(s.buyer_features.back()));
     add_postings(s.buyer_postings, i, s.buyer_features.back().text);
     resolve_wishes(s, i);
   }
   s.buyer_lists.resize(s.buyers.size());
   s.company_lists.resize(s.companies.size());
+  // Rankings are computed by full_recompute(); with no counterpart at all, empty is exact, so
+  // participants that arrive later are placed into them by upserts.
+  s.buyer_rankings.resize(s.buyers.size(), RankedList{{}, s.companies.empty()});
+  s.company_rankings.resize(s.companies.size(), RankedList{{}, s.buyers.empty()});
 }
 
 MatchIndex::~MatchIndex() = default;
@@ -497,6 +588,7 @@ MatchIndex& MatchIndex::operator=(MatchIndex&&) noexcept = default;
 void MatchIndex::full_recompute(unsigned threads) {
   State& s = *state_;
   const std::size_t k = s.context.config.top_k;
+  const std::size_t capacity = ranking_capacity(s);
   const std::size_t buyer_count = s.buyers.size();
   const std::size_t company_count = s.companies.size();
   threads = std::max(1u, threads);
@@ -507,8 +599,9 @@ void MatchIndex::full_recompute(unsigned threads) {
   std::vector<std::vector<TopKeeper>> company_keepers(threads);
   auto work = [&](unsigned worker) {
     auto& keepers = company_keepers[worker];
-    keepers.assign(company_count, TopKeeper(k));
+    keepers.assign(company_count, TopKeeper(capacity));
     std::vector<float> floor(company_count, kRemoved);  // worst kept score once a list is full
+    std::vector<float> text;
     std::vector<float> buyer_side;
     std::vector<float> company_side;
     for (;;) {
@@ -517,8 +610,10 @@ void MatchIndex::full_recompute(unsigned threads) {
       const std::size_t last = std::min(buyer_count, first + kChunk);
       for (std::size_t b = first; b < last; ++b) {
         const auto buyer = static_cast<std::uint32_t>(b);
-        score_row(s, buyer, s.row_text(buyer), buyer_side, company_side);
-        s.buyer_lists[b] = best_of(buyer_side, k);
+        s.row_text(buyer, text);
+        score_row(s, buyer, text, buyer_side, company_side);
+        s.buyer_rankings[b] = rank(buyer_side, capacity);
+        show(s.buyer_lists[b], s.buyer_rankings[b], k);
         for (std::size_t c = 0; c < company_count; ++c) {
           if (company_side[c] > floor[c]) {
             keepers[c].offer(buyer, company_side[c]);
@@ -533,11 +628,14 @@ void MatchIndex::full_recompute(unsigned threads) {
   work(0);
   for (auto& thread : pool) thread.join();
   for (std::size_t c = 0; c < company_count; ++c) {
-    TopKeeper merged(k);
+    TopKeeper merged(capacity);
     for (auto& keepers : company_keepers) {
       for (const Ranked& r : keepers[c].entries()) merged.offer(r.counterpart, r.score);
     }
-    s.company_lists[c] = merged.take();
+    RankedList& ranking = s.company_rankings[c];
+    ranking.exhaustive = !merged.full();
+    ranking.entries = merged.take();
+    show(s.company_lists[c], ranking, k);
   }
 }
 
@@ -563,36 +661,26 @@ RescoreResult MatchIndex::upsert_buyer(Buyer buyer) {
     remove_postings(s.buyer_postings, index, s.buyer_features[index].text);
     features.wishes = std::move(s.buyer_features[index].wishes);  // resolve_wishes replaces them
     s.buyers[index] = std::move(buyer);
+    s.buyer_lanes[index] = lane_of(features);
     s.buyer_features[index] = std::move(features);
   } else {
     index = static_cast<std::uint32_t>(s.buyers.size());
     s.buyers.push_back(std::move(buyer));
+    s.buyer_lanes.push_back(lane_of(features));
     s.buyer_features.push_back(std::move(features));
     s.buyer_lists.emplace_back();
+    s.buyer_rankings.emplace_back();
   }
   register_keys(s.buyer_keys, index, s.buyers[index].id, s.buyers[index].external_id);
   add_postings(s.buyer_postings, index, s.buyer_features[index].text);
   resolve_wishes(s, index);
 
-  const std::size_t k = s.context.config.top_k;
+  std::vector<float> text;
   std::vector<float> buyer_side;
   std::vector<float> company_side;
-  score_row(s, index, s.row_text(index), buyer_side, company_side);
-  s.buyer_lists[index] = best_of(buyer_side, k);
-  RescoreResult result;
-  result.own = s.buyer_lists[index];
-  std::vector<float> column_buyer;
-  std::vector<float> column_company;
-  for (std::uint32_t c = 0; c < s.companies.size(); ++c) {
-    TopList& list = s.company_lists[c];
-    const TopList before = list;
-    if (!repair(list, k, index, company_side[c])) {
-      score_column(s, c, s.column_text(c), column_buyer, column_company);
-      list = best_of(column_company, k);
-    }
-    if (list != before) result.changed_counterparts.push_back(c);
-  }
-  return result;
+  s.row_text(index, text);
+  score_row(s, index, text, buyer_side, company_side);
+  return rescore(s, index, Side::kBuyer, buyer_side, company_side);
 }
 
 RescoreResult MatchIndex::upsert_company(Company company) {
@@ -609,12 +697,15 @@ RescoreResult MatchIndex::upsert_company(Company company) {
     index = found->second;
     remove_postings(s.company_postings, index, s.company_features[index].text);
     s.companies[index] = std::move(company);
+    s.company_lanes[index] = lane_of(features);
     s.company_features[index] = std::move(features);
   } else {
     index = static_cast<std::uint32_t>(s.companies.size());
     s.companies.push_back(std::move(company));
+    s.company_lanes.push_back(lane_of(features));
     s.company_features.push_back(std::move(features));
     s.company_lists.emplace_back();
+    s.company_rankings.emplace_back();
     s.company_wishes.emplace_back();
   }
   register_keys(s.company_keys, index, s.companies[index].id, s.companies[index].external_id);
@@ -628,25 +719,12 @@ RescoreResult MatchIndex::upsert_company(Company company) {
     for (auto buyer : buyers) resolve_wishes(s, buyer);
   }
 
-  const std::size_t k = s.context.config.top_k;
+  std::vector<float> text;
   std::vector<float> buyer_side;
   std::vector<float> company_side;
-  score_column(s, index, s.column_text(index), buyer_side, company_side);
-  s.company_lists[index] = best_of(company_side, k);
-  RescoreResult result;
-  result.own = s.company_lists[index];
-  std::vector<float> row_buyer;
-  std::vector<float> row_company;
-  for (std::uint32_t b = 0; b < s.buyers.size(); ++b) {
-    TopList& list = s.buyer_lists[b];
-    const TopList before = list;
-    if (!repair(list, k, index, buyer_side[b])) {
-      score_row(s, b, s.row_text(b), row_buyer, row_company);
-      list = best_of(row_buyer, k);
-    }
-    if (list != before) result.changed_counterparts.push_back(b);
-  }
-  return result;
+  s.column_text(index, text);
+  score_column(s, index, text, buyer_side, company_side);
+  return rescore(s, index, Side::kCompany, buyer_side, company_side);
 }
 
 PairScore MatchIndex::score_pair(std::size_t buyer, std::size_t company, Side side) const {
@@ -656,7 +734,8 @@ PairScore MatchIndex::score_pair(std::size_t buyer, std::size_t company, Side si
   }
   const auto& b = s.buyer_features[buyer];
   const PairValues v =
-      s.values(b, s.company_features[company], text::dot(b.text, s.company_features[company].text));
+      s.values(static_cast<std::uint32_t>(buyer), static_cast<std::uint32_t>(company),
+               text::dot(b.text, s.company_features[company].text));
   PairScore score;
   float buyer_score = side_score(s.buyer_points, v);
   float company_score = side_score(s.company_points, v);
