@@ -18,6 +18,16 @@
 //   sangdam:{ev:E}:pairs:removed           set    "<b>|<c>" pairs excluded from schedule runs
 //   sangdam:{ev:E}:schedule:run:<run>      hash   a schedule run record (schedule_runs.hpp)
 //   sangdam:{ev:E}:schedule:runs           zset   run ids by creation time (ms)
+//   sangdam:{ev:E}:meetings                hash   meeting id -> meeting JSON (cancelled ones too)
+//   sangdam:{ev:E}:agenda                  zset   "<p>|<slot, 5 digits>|<meeting id>", score 0,
+//                                                 both parties of every meeting (ZRANGEBYLEX)
+//   sangdam:{ev:E}:occupancy               hash   what the scheduled meetings hold, rebuilt by a
+//                                                 publish: p:<p>:<slot>, v:<buyer>:<slot> (venue),
+//                                                 t:<venue>:<slot>:<table> (holding company),
+//                                                 n:<venue>:<slot>:<table>, i:<pool>:<slot>,
+//                                                 d:<p>:<day>, pair:<buyer>:<company> (meeting)
+//   sangdam:{ev:E}:booking_key:<key>       string meeting id of a client's idempotency key (TTL)
+//   sangdam:{ev:E}:schedule_meta           hash   version, run_id, published_at of the last publish
 // Later issues add their keys here so that this file stays the one map of the keyspace.
 #pragma once
 
@@ -76,6 +86,22 @@ inline std::string schedule_run(std::string_view e, std::string_view run) {
 }
 inline std::string schedule_runs(std::string_view e) {
   return tag(e) + ":schedule:runs";
+}
+
+inline std::string meetings(std::string_view e) {
+  return tag(e) + ":meetings";
+}
+inline std::string agenda(std::string_view e) {
+  return tag(e) + ":agenda";
+}
+inline std::string occupancy(std::string_view e) {
+  return tag(e) + ":occupancy";
+}
+inline std::string booking_key(std::string_view e, std::string_view key) {
+  return tag(e) + ":booking_key:" + std::string(key);
+}
+inline std::string schedule_meta(std::string_view e) {
+  return tag(e) + ":schedule_meta";
 }
 
 }  // namespace sangdam::keys
