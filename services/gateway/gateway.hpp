@@ -36,10 +36,7 @@ class Gateway {
 void add_auth(Gateway& gateway, http::Router& router);
 void add_event_routes(Gateway& gateway, http::Router& router);
 void add_participant_routes(Gateway& gateway, http::Router& router);
-void add_match_routes(Gateway& gateway, http::Router& router);
 void add_meeting_routes(Gateway& gateway, http::Router& router);  // bookings, schedule, agenda
-void add_request_routes(Gateway& gateway, http::Router& router);   // requests, pairs
-void add_schedule_routes(Gateway& gateway, http::Router& router);  // schedule runs
 
 // Role checks used by handlers; each throws kForbidden with a clear message.
 void require_admin(const http::Request& req);

@@ -15,9 +15,6 @@ int main(int argc, char** argv) {
   sangdam::gateway::add_auth(*gateway, router);
   sangdam::gateway::add_event_routes(*gateway, router);
   sangdam::gateway::add_participant_routes(*gateway, router);
-  sangdam::gateway::add_match_routes(*gateway, router);
   sangdam::gateway::add_meeting_routes(*gateway, router);
-  sangdam::gateway::add_request_routes(*gateway, router);
-  sangdam::gateway::add_schedule_routes(*gateway, router);
   return runtime.run();
 }
