@@ -265,7 +265,7 @@ TEST_CASE("booking: idempotency keys, bad input and who may do what") {
 }
 
 TEST_CASE("the booking race: 64 concurrent clients, every invariant holds afterwards") {
-  SangdamStack stack({"gateway"});  // two io_contexts: the script runs interleaved
+  SangdamStack stack({"gateway"});  // two worker threads (default.json): requests overlap
   auto url = stack.gateway_url();
   constexpr int kMaxPerDay = 4;
   auto ev = create_event(url, event_json(true, kMaxPerDay));
