@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,10 +21,19 @@ namespace sangdam::scoring {
 using CategorySet = Bits<8>;  // up to 512 taxonomy codes
 using SmallSet = Bits<2>;     // up to 128 languages or marks of one event
 using CountrySet = Bits<4>;   // up to 256 countries (ISO 3166-1 has 249)
+// The category bits the compact lanes hold: taxonomies up to 128 codes (config/taxonomy.json
+// has 67) score from the lanes alone; larger ones read the full sets (the wide path).
+using LaneCategories = Bits<2>;
 
 inline constexpr float kRemoved = -1.0f;  // score of a pair a filter or wish took out
 inline constexpr std::uint16_t kNoCountry = std::numeric_limits<std::uint16_t>::max();
 inline constexpr std::int8_t kUnknown = -1;
+
+// 1 / number of marks in the set, 0 for none: the share one held mark is worth.
+inline float inverse_count(const SmallSet& marks) {
+  const int n = marks.count();
+  return n == 0 ? 0.0f : 1.0f / static_cast<float>(n);
+}
 
 // Wishes of a buyer about one company, as bits (a buyer may list a company more than once).
 enum WishBits : std::uint8_t { kMustMeet = 1, kNoThanks = 2, kMetBefore = 4 };
@@ -35,11 +45,7 @@ struct BuyerFeatures {
   SmallSet languages;          // spoken
   SmallSet reachable;          // reachable through an interpreter of the event
   SmallSet required_marks;     // the market's marks and the buyer's own
-  float inverse_required = 0;  // 1 / number of required marks (0: none required)
-  // The same marks as ids when there are few (the usual case): testing a few bits is cheaper
-  // in the all-pairs loop than a popcount, which without -mpopcnt is a library call.
-  std::array<std::uint8_t, 6> required_ids{};
-  std::uint8_t required_id_count = 0;  // 0 with marks required: too many, use the set
+  float inverse_required = 0;  // inverse_count(required_marks)
   std::uint16_t country = kNoCountry;
   std::int8_t tier = kUnknown;  // MarketTier of the buyer's country
   std::uint8_t type = 0;        // BuyerType
@@ -63,16 +69,13 @@ struct CompanyFeatures {
 
 // The part of a buyer's features the all-pairs loop reads, packed (pair_kernel.hpp).
 struct BuyerLane {
-  std::uint64_t exact = 0;  // first 64 category bits of BuyerFeatures::exact
-  std::uint64_t branch = 0;
-  std::uint64_t keyword = 0;
+  LaneCategories exact;  // the first category bits of BuyerFeatures::exact
+  LaneCategories branch;
+  LaneCategories keyword;
   SmallSet languages;
   SmallSet reachable;
-  SmallSet required_marks;
-  float inverse_required = 0;
+  std::uint32_t required_class = 0;  // IndexState::required_classes: the marks it requires
   float budget_usd = -1;
-  std::array<std::uint8_t, 6> required_ids{};
-  std::uint8_t required_id_count = 0;
   std::uint16_t country = kNoCountry;
   std::int8_t tier = kUnknown;
   std::uint8_t type = 0;
@@ -81,11 +84,11 @@ struct BuyerLane {
 
 // The part of a company's features the all-pairs loop reads, packed (pair_kernel.hpp).
 struct CompanyLane {
-  std::uint64_t exact = 0;  // first 64 category bits of CompanyFeatures::exact
-  std::uint64_t ancestors = 0;
-  std::uint64_t branch = 0;
+  LaneCategories exact;  // the first category bits of CompanyFeatures::exact
+  LaneCategories ancestors;
+  LaneCategories branch;
   CountrySet targets;
-  SmallSet marks;
+  std::uint32_t mark_class = 0;  // IndexState::mark_classes: the marks it holds
   SmallSet languages;
   float min_deal_usd = -1;
   std::int8_t cluster = kUnknown;
@@ -100,6 +103,19 @@ struct CompanyLane {
 struct RankedList {
   TopList entries;          // best first, the true top |entries|
   bool exhaustive = false;  // entries hold every candidate (fewer than the capacity exist)
+};
+
+// Distinct mark sets of one side: companies that hold the same marks (or buyers that require
+// the same ones) share a class, so a row or column computes the marks value once per class.
+class MarkClasses {
+ public:
+  std::uint32_t intern(const SmallSet& marks);
+  const SmallSet& marks(std::uint32_t id) const { return sets_[id]; }
+  std::size_t size() const { return sets_.size(); }
+
+ private:
+  std::vector<SmallSet> sets_;
+  std::map<std::array<std::uint64_t, 2>, std::uint32_t> ids_;
 };
 
 // Names <-> small dense ids (languages, marks, countries, categories) with a fixed capacity.
@@ -161,6 +177,8 @@ struct IndexState {
   std::vector<CompanyFeatures> company_features;
   std::vector<BuyerLane> buyer_lanes;      // by buyer index, from buyer_features
   std::vector<CompanyLane> company_lanes;  // by company index, from company_features
+  MarkClasses mark_classes;                // marks companies hold
+  MarkClasses required_classes;            // marks buyers require
   std::unordered_map<std::string, std::uint32_t> buyer_keys;    // id and external_id
   std::unordered_map<std::string, std::uint32_t> company_keys;  // id and external_id
   Universe categories{"taxonomy codes", "too_many_categories", CategorySet::kCapacity};
@@ -168,8 +186,14 @@ struct IndexState {
   Universe marks{"certification marks", "too_many_marks", SmallSet::kCapacity};
   Universe countries{"countries", "too_many_countries", CountrySet::kCapacity};
   std::size_t category_words = 1;  // words of CategorySet the taxonomy uses
-  bool wide_taxonomy = false;      // more than 64 codes: lanes do not hold every category bit
+  bool wide_taxonomy = false;      // lanes do not hold every category bit (LaneCategories)
   std::vector<KeywordRule> keyword_rules;
+  // term id -> rules whose first term it is: a buyer's text is checked only against the rules
+  // its own terms can start, not against every rule of the taxonomy.
+  std::vector<std::vector<std::uint32_t>> rules_by_first_term;
+  // Interpreter pairs as language ids, interned after the first buyer's own languages (the
+  // order the names were always interned in, which orders reason texts).
+  std::optional<std::vector<std::pair<std::uint32_t, std::uint32_t>>> interpreter_ids;
   text::Vocabulary vocabulary;
   text::DocumentFrequencies frequencies;
   std::vector<std::vector<Posting>> company_postings;  // by term id

@@ -75,18 +75,31 @@ void apply_wishes(const MatchConfig& config, std::uint8_t wishes, float& buyer_s
   if ((wishes & kMetBefore) && config.remove_met_before) buyer_score = company_score = kRemoved;
 }
 
-BuyerLane lane_of(const BuyerFeatures& f) {
+namespace {
+
+LaneCategories first_words(const CategorySet& set) {
+  LaneCategories lane;
+  std::copy_n(set.words.begin(), lane.words.size(), lane.words.begin());
+  return lane;
+}
+
+}  // namespace
+
+std::uint32_t MarkClasses::intern(const SmallSet& marks) {
+  const auto [at, added] = ids_.try_emplace(marks.words, static_cast<std::uint32_t>(sets_.size()));
+  if (added) sets_.push_back(marks);
+  return at->second;
+}
+
+BuyerLane lane_of(IndexState& s, const BuyerFeatures& f) {
   BuyerLane lane;
-  lane.exact = f.exact.words[0];
-  lane.branch = f.branch.words[0];
-  lane.keyword = f.keyword.words[0];
+  lane.exact = first_words(f.exact);
+  lane.branch = first_words(f.branch);
+  lane.keyword = first_words(f.keyword);
   lane.languages = f.languages;
   lane.reachable = f.reachable;
-  lane.required_marks = f.required_marks;
-  lane.inverse_required = f.inverse_required;
+  lane.required_class = s.required_classes.intern(f.required_marks);
   lane.budget_usd = f.budget_usd;
-  lane.required_ids = f.required_ids;
-  lane.required_id_count = f.required_id_count;
   lane.country = f.country;
   lane.tier = f.tier;
   lane.type = f.type;
@@ -94,13 +107,13 @@ BuyerLane lane_of(const BuyerFeatures& f) {
   return lane;
 }
 
-CompanyLane lane_of(const CompanyFeatures& f) {
+CompanyLane lane_of(IndexState& s, const CompanyFeatures& f) {
   CompanyLane lane;
-  lane.exact = f.exact.words[0];
-  lane.ancestors = f.ancestors.words[0];
-  lane.branch = f.branch.words[0];
+  lane.exact = first_words(f.exact);
+  lane.ancestors = first_words(f.ancestors);
+  lane.branch = first_words(f.branch);
   lane.targets = f.targets;
-  lane.marks = f.marks;
+  lane.mark_class = s.mark_classes.intern(f.marks);
   lane.languages = f.languages;
   lane.min_deal_usd = f.min_deal_usd;
   lane.cluster = f.cluster;
@@ -112,10 +125,14 @@ CompanyLane lane_of(const CompanyFeatures& f) {
 PairValues IndexState::values(std::uint32_t buyer, std::uint32_t company, float text) const {
   const BuyerLane& b = buyer_lanes[buyer];
   const CompanyLane& c = company_lanes[company];
-  const float category = wide_taxonomy ? wide_category(rules, buyer_features[buyer],
-                                                       company_features[company], category_words)
-                                       : narrow_category(rules, b, c);
-  return pair_values(rules, b, c, category, text);
+  const BuyerFeatures& bf = buyer_features[buyer];
+  const CompanyFeatures& cf = company_features[company];
+  const float category =
+      wide_taxonomy ? wide_category(rules, bf, cf, category_words) : narrow_category(rules, b, c);
+  const TableValues looked_up{marks_value(bf.required_marks, bf.inverse_required, cf.marks),
+                              cluster_tier_value(rules, c.cluster, b.tier),
+                              buyer_type_value(rules, b.type, c.cluster)};
+  return pair_values(rules, b, c, category, text, looked_up);
 }
 
 namespace {
@@ -194,16 +211,27 @@ BuyerFeatures buyer_features(State& s, const Buyer& buyer, const std::vector<tex
   set_categories(s, buyer.categories, f.exact, nullptr, f.branch);
   std::vector<text::TermId> sorted = terms;
   std::sort(sorted.begin(), sorted.end());
-  for (const auto& rule : s.keyword_rules) {
-    const bool all = std::all_of(rule.terms.begin(), rule.terms.end(), [&](text::TermId t) {
-      return std::binary_search(sorted.begin(), sorted.end(), t);
-    });
-    if (all) f.keyword.set(rule.category);
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  for (const text::TermId first : sorted) {
+    if (first >= s.rules_by_first_term.size()) break;  // ascending: no later term starts a rule
+    for (const std::uint32_t r : s.rules_by_first_term[first]) {
+      const KeywordRule& rule = s.keyword_rules[r];
+      const bool all = std::all_of(rule.terms.begin(), rule.terms.end(), [&](text::TermId t) {
+        return std::binary_search(sorted.begin(), sorted.end(), t);
+      });
+      if (all) f.keyword.set(rule.category);
+    }
   }
   for (const auto& language : buyer.languages) f.languages.set(s.languages.intern(language));
-  for (const auto& [a, b] : s.context.interpreters.pairs()) {
-    const auto ia = s.languages.intern(a);
-    const auto ib = s.languages.intern(b);
+  if (!s.interpreter_ids) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> ids;  // kept only if all intern
+    for (const auto& [a, b] : s.context.interpreters.pairs()) {
+      const auto ia = s.languages.intern(a);
+      ids.emplace_back(ia, s.languages.intern(b));
+    }
+    s.interpreter_ids = std::move(ids);
+  }
+  for (const auto& [ia, ib] : *s.interpreter_ids) {
     if (f.languages.test(ia)) f.reachable.set(ib);
     if (f.languages.test(ib)) f.reachable.set(ia);
   }
@@ -217,14 +245,7 @@ BuyerFeatures buyer_features(State& s, const Buyer& buyer, const std::vector<tex
       f.required_marks.set(s.marks.intern(mark_key(mark)));
     }
   }
-  const int required = f.required_marks.count();
-  f.inverse_required = required == 0 ? 0.0f : 1.0f / static_cast<float>(required);
-  if (required > 0 && static_cast<std::size_t>(required) <= f.required_ids.size()) {
-    for (std::size_t id = 0; id < SmallSet::kCapacity; ++id) {
-      if (f.required_marks.test(id))
-        f.required_ids[f.required_id_count++] = static_cast<std::uint8_t>(id);
-    }
-  }
+  f.inverse_required = inverse_count(f.required_marks);
   f.type = static_cast<std::uint8_t>(buyer.type);
   f.budget_usd = usd(s, buyer.budget_max ? buyer.budget_max : buyer.budget_min);
   return f;
@@ -316,6 +337,12 @@ void resolve_wishes(State& s, std::uint32_t buyer) {
 // takes at most one entry out of a ranking; a ranking whose reserve runs dry is rescored.
 constexpr std::size_t kReserveBeyondK = 16;
 
+// Table sizes of the looked-up components: ClusterType and MarketTier values plus one slot for
+// unknown, and the BuyerType values.
+constexpr std::size_t kClusterSlots = 5;
+constexpr std::size_t kTierSlots = 4;
+constexpr std::size_t kBuyerTypes = 8;
+
 std::size_t ranking_capacity(const State& s) {
   return s.context.config.top_k + kReserveBeyondK;
 }
@@ -331,19 +358,37 @@ void score_row_with(const State& s, std::uint32_t buyer, const std::vector<float
   const std::size_t n = s.companies.size();
   buyer_side.resize(n);
   company_side.resize(n);
+  // The buyer's marks value for each class of held marks; cluster-dependent values by
+  // cluster + 1 (0: unknown).
+  std::vector<float> marks(s.mark_classes.size());
+  for (std::uint32_t m = 0; m < marks.size(); ++m) {
+    marks[m] =
+        marks_value(features.required_marks, features.inverse_required, s.mark_classes.marks(m));
+  }
+  std::array<float, kClusterSlots> cluster_tier{};
+  std::array<float, kClusterSlots> buyer_type{};
+  for (std::size_t slot = 0; slot < kClusterSlots; ++slot) {
+    const auto cluster = static_cast<std::int8_t>(static_cast<int>(slot) - 1);
+    cluster_tier[slot] = cluster_tier_value(rules, cluster, b.tier);
+    buyer_type[slot] = buyer_type_value(rules, b.type, cluster);
+  }
   const CompanyLane* lanes = s.company_lanes.data();
   const float* similarity = text.data();
+  const float* marks_of = marks.data();
   float* buyer_out = buyer_side.data();
   float* company_out = company_side.data();
   for (std::size_t c = 0; c < n; ++c) {
+    const CompanyLane& lane = lanes[c];
     float category;
     if constexpr (kWide) {
       category = wide_category(rules, features, s.company_features[c], s.category_words);
     } else {
-      category = narrow_category(rules, b, lanes[c]);
+      category = narrow_category(rules, b, lane);
     }
+    const auto slot = static_cast<std::size_t>(lane.cluster + 1);
+    const TableValues looked_up{marks_of[lane.mark_class], cluster_tier[slot], buyer_type[slot]};
     const SideScores scores =
-        side_scores(rules, pair_values(rules, b, lanes[c], category, similarity[c]));
+        side_scores(rules, pair_values(rules, b, lane, category, similarity[c], looked_up));
     buyer_out[c] = scores.buyer;
     company_out[c] = scores.company;
   }
@@ -372,19 +417,39 @@ void score_column_with(const State& s, std::uint32_t company, const std::vector<
   const std::size_t n = s.buyers.size();
   buyer_side.resize(n);
   company_side.resize(n);
+  // The company's marks value for each class of required marks; by tier + 1 and buyer type.
+  std::vector<float> marks(s.required_classes.size());
+  for (std::uint32_t m = 0; m < marks.size(); ++m) {
+    const SmallSet& required = s.required_classes.marks(m);
+    marks[m] = marks_value(required, inverse_count(required), features.marks);
+  }
+  std::array<float, kTierSlots> cluster_tier{};
+  for (std::size_t slot = 0; slot < kTierSlots; ++slot) {
+    cluster_tier[slot] =
+        cluster_tier_value(rules, c.cluster, static_cast<std::int8_t>(static_cast<int>(slot) - 1));
+  }
+  std::array<float, kBuyerTypes> buyer_type{};
+  for (std::size_t type = 0; type < kBuyerTypes; ++type) {
+    buyer_type[type] = buyer_type_value(rules, static_cast<std::uint8_t>(type), c.cluster);
+  }
   const BuyerLane* lanes = s.buyer_lanes.data();
   const float* similarity = text.data();
+  const float* marks_of = marks.data();
   float* buyer_out = buyer_side.data();
   float* company_out = company_side.data();
   for (std::size_t b = 0; b < n; ++b) {
+    const BuyerLane& lane = lanes[b];
     float category;
     if constexpr (kWide) {
       category = wide_category(rules, s.buyer_features[b], features, s.category_words);
     } else {
-      category = narrow_category(rules, lanes[b], c);
+      category = narrow_category(rules, lane, c);
     }
+    const TableValues looked_up{marks_of[lane.required_class],
+                                cluster_tier[static_cast<std::size_t>(lane.tier + 1)],
+                                buyer_type[lane.type]};
     const SideScores scores =
-        side_scores(rules, pair_values(rules, lanes[b], c, category, similarity[b]));
+        side_scores(rules, pair_values(rules, lane, c, category, similarity[b], looked_up));
     buyer_out[b] = scores.buyer;
     company_out[b] = scores.company;
   }
@@ -527,7 +592,7 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
 
   for (const auto& category : s.context.taxonomy.categories()) s.categories.intern(category.code);
   s.category_words = std::max<std::size_t>(1, (s.categories.size() + 63) / 64);
-  s.wide_taxonomy = s.category_words > 1;
+  s.wide_taxonomy = s.categories.size() > LaneCategories::kCapacity;
 
   // Terms of every text of the event: they make the document frequencies.
   std::vector<std::vector<text::TermId>> buyer_terms(s.buyers.size());
@@ -556,12 +621,17 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
       if (!rule.terms.empty()) s.keyword_rules.push_back(std::move(rule));
     }
   }
+  for (std::uint32_t r = 0; r < s.keyword_rules.size(); ++r) {
+    const text::TermId first = s.keyword_rules[r].terms.front();
+    if (first >= s.rules_by_first_term.size()) s.rules_by_first_term.resize(first + 1);
+    s.rules_by_first_term[first].push_back(r);
+  }
 
   for (std::uint32_t i = 0; i < s.companies.size(); ++i) {
     register_keys(s.company_keys, i, s.companies[i].id, s.companies[i].external_id);
     s.company_features.push_back(company_features(s, s.companies[i]));
     s.company_features.back().text = text::weigh(company_terms_of[i], s.frequencies);
-    s.company_lanes.push_back(lane_of(s.company_features.back()));
+    s.company_lanes.push_back(lane_of(s, s.company_features.back()));
     add_postings(s.company_postings, i, s.company_features.back().text);
   }
   s.company_wishes.resize(s.companies.size());
@@ -569,7 +639,7 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
     register_keys(s.buyer_keys, i, s.buyers[i].id, s.buyers[i].external_id);
     s.buyer_features.push_back(buyer_features(s, s.buyers[i], buyer_terms[i]));
     s.buyer_features.back().text = text::weigh(buyer_terms[i], s.frequencies);
-    s.buyer_lanes.push_back(lane_of(s.buyer_features.back()));
+    s.buyer_lanes.push_back(lane_of(s, s.buyer_features.back()));
     add_postings(s.buyer_postings, i, s.buyer_features.back().text);
     resolve_wishes(s, i);
   }
@@ -661,12 +731,12 @@ RescoreResult MatchIndex::upsert_buyer(Buyer buyer) {
     remove_postings(s.buyer_postings, index, s.buyer_features[index].text);
     features.wishes = std::move(s.buyer_features[index].wishes);  // resolve_wishes replaces them
     s.buyers[index] = std::move(buyer);
-    s.buyer_lanes[index] = lane_of(features);
+    s.buyer_lanes[index] = lane_of(s, features);
     s.buyer_features[index] = std::move(features);
   } else {
     index = static_cast<std::uint32_t>(s.buyers.size());
     s.buyers.push_back(std::move(buyer));
-    s.buyer_lanes.push_back(lane_of(features));
+    s.buyer_lanes.push_back(lane_of(s, features));
     s.buyer_features.push_back(std::move(features));
     s.buyer_lists.emplace_back();
     s.buyer_rankings.emplace_back();
@@ -697,12 +767,12 @@ RescoreResult MatchIndex::upsert_company(Company company) {
     index = found->second;
     remove_postings(s.company_postings, index, s.company_features[index].text);
     s.companies[index] = std::move(company);
-    s.company_lanes[index] = lane_of(features);
+    s.company_lanes[index] = lane_of(s, features);
     s.company_features[index] = std::move(features);
   } else {
     index = static_cast<std::uint32_t>(s.companies.size());
     s.companies.push_back(std::move(company));
-    s.company_lanes.push_back(lane_of(features));
+    s.company_lanes.push_back(lane_of(s, features));
     s.company_features.push_back(std::move(features));
     s.company_lists.emplace_back();
     s.company_rankings.emplace_back();

@@ -2,9 +2,9 @@
 // of a buyer and a company into component values. The all-pairs loop, the row/column rescoring
 // and score_pair() all call it, so a listed score is bit for bit the score a pair explains.
 //
-// The loop reads compact "lanes" (about 100 bytes per participant) instead of the full
+// The loop reads compact "lanes" (about 130 bytes per participant) instead of the full
 // features (about 350 bytes, with heap-held text vectors): a row of 5,000 companies stays in
-// L2. Lanes keep the first 64 taxonomy codes; a taxonomy with more codes takes the wide path,
+// L2. Lanes keep the first 128 taxonomy codes; a taxonomy with more codes takes the wide path,
 // which reads the category sets from the full features.
 #pragma once
 
@@ -39,23 +39,25 @@ inline constexpr float kBuyerTypeFit[8][4] = {
     {0.6f, 0.6f, 0.6f, 0.6f},  // other
 };
 
-BuyerLane lane_of(const BuyerFeatures& features);
-CompanyLane lane_of(const CompanyFeatures& features);
+// Lanes of a profile's features; interns their mark classes.
+BuyerLane lane_of(IndexState& s, const BuyerFeatures& features);
+CompanyLane lane_of(IndexState& s, const CompanyFeatures& features);
 
 // Category value from which of the buyer's sets meet which of the company's (docs/matching.md):
 // same code, the buyer's broad code covers the company's, keywords in the buyer's text, same
 // branch. Written as selects so that the all-pairs loop has no branch here.
-inline float category_value(const PairRules& config, bool same, bool broad, bool keyword,
-                            bool branch) {
+[[gnu::always_inline]] inline float category_value(const PairRules& config, bool same, bool broad,
+                                                   bool keyword, bool branch) {
   const float partial = std::max(keyword ? config.keyword_category_fit : 0.0f,
                                  branch ? config.branch_category_fit : 0.0f);
   return same ? 1.0f : (broad ? config.broad_category_fit : partial);
 }
 
-// Taxonomies of at most 64 codes: the lanes hold every category bit.
-inline float narrow_category(const PairRules& config, const BuyerLane& b, const CompanyLane& c) {
-  return category_value(config, (b.exact & c.exact) != 0, (b.exact & c.ancestors) != 0,
-                        (b.keyword & c.ancestors) != 0, (b.branch & c.branch) != 0);
+// Taxonomies that fit LaneCategories: the lanes hold every category bit.
+[[gnu::always_inline]] inline float narrow_category(const PairRules& config, const BuyerLane& b,
+                                                    const CompanyLane& c) {
+  return category_value(config, intersects(b.exact, c.exact), intersects(b.exact, c.ancestors),
+                        intersects(b.keyword, c.ancestors), intersects(b.branch, c.branch));
 }
 
 // Larger taxonomies: the full category sets, `words` of them in use.
@@ -66,9 +68,35 @@ inline float wide_category(const PairRules& config, const BuyerFeatures& b,
       intersects(b.keyword, c.ancestors, words), intersects(b.branch, c.branch, words));
 }
 
-// Component values of one pair given its category value and text similarity.
-inline PairValues pair_values(const PairRules& config, const BuyerLane& b, const CompanyLane& c,
-                              float category, float text) {
+// Components that depend on few attributes of each side. The loops look them up in small
+// tables made once per row or column with these functions (a row: by the company's mark
+// class and cluster; a column: by the buyer's required-marks class, tier and type).
+inline float marks_value(const SmallSet& required, float inverse_required, const SmallSet& held) {
+  if (inverse_required == 0) return 1.0f;  // nothing required
+  return static_cast<float>(count_common(required, held)) * inverse_required;
+}
+
+inline float cluster_tier_value(const PairRules& config, std::int8_t cluster, std::int8_t tier) {
+  return cluster == kUnknown || tier == kUnknown ? config.unknown_fit
+                                                 : kClusterTierFit[cluster][tier];
+}
+
+inline float buyer_type_value(const PairRules& config, std::uint8_t type, std::int8_t cluster) {
+  return cluster == kUnknown ? config.unknown_fit : kBuyerTypeFit[type][cluster];
+}
+
+// The looked-up components of one pair.
+struct TableValues {
+  float marks;
+  float cluster_tier;
+  float buyer_type;
+};
+
+// Component values of one pair given its category value, text similarity and looked-up
+// components. Inlined into the loops, where one side's fields stay in registers.
+[[gnu::always_inline]] inline PairValues pair_values(const PairRules& config, const BuyerLane& b,
+                                                     const CompanyLane& c, float category,
+                                                     float text, TableValues looked_up) {
   PairValues v;
   auto& value = v.value;
   value[static_cast<std::size_t>(Component::kCategory)] = category;
@@ -78,22 +106,8 @@ inline PairValues pair_values(const PairRules& config, const BuyerLane& b, const
   if (c.has_targets && b.country != kNoCountry) target = c.targets.test(b.country) ? 1.0f : 0.0f;
   value[static_cast<std::size_t>(Component::kMarketTarget)] = target;
 
-  float marks = 1.0f;
-  if (b.inverse_required != 0) {
-    int held = 0;
-    if (b.required_id_count > 0) {
-      for (std::uint8_t i = 0; i < b.required_id_count; ++i)
-        held += c.marks.test(b.required_ids[i]);
-    } else {
-      held = count_common(b.required_marks, c.marks);
-    }
-    marks = static_cast<float>(held) * b.inverse_required;
-  }
-  value[static_cast<std::size_t>(Component::kMarks)] = marks;
-
-  value[static_cast<std::size_t>(Component::kClusterTier)] =
-      c.cluster == kUnknown || b.tier == kUnknown ? config.unknown_fit
-                                                  : kClusterTierFit[c.cluster][b.tier];
+  value[static_cast<std::size_t>(Component::kMarks)] = looked_up.marks;
+  value[static_cast<std::size_t>(Component::kClusterTier)] = looked_up.cluster_tier;
 
   float language = config.unknown_fit;
   if (b.speaks && c.speaks) {
@@ -108,8 +122,7 @@ inline PairValues pair_values(const PairRules& config, const BuyerLane& b, const
   }
   value[static_cast<std::size_t>(Component::kLanguage)] = language;
 
-  value[static_cast<std::size_t>(Component::kBuyerType)] =
-      c.cluster == kUnknown ? config.unknown_fit : kBuyerTypeFit[b.type][c.cluster];
+  value[static_cast<std::size_t>(Component::kBuyerType)] = looked_up.buyer_type;
 
   float deal = config.unknown_fit;
   if (b.budget_usd >= 0 && c.min_deal_usd >= 0) {
@@ -125,7 +138,7 @@ struct SideScores {
   float company;
 };
 
-inline SideScores side_scores(const PairRules& rules, const PairValues& v) {
+[[gnu::always_inline]] inline SideScores side_scores(const PairRules& rules, const PairValues& v) {
   if (v.language_gap && rules.require_common_language) return {kRemoved, kRemoved};
   return {side_score(rules.buyer_points, v), side_score(rules.company_points, v)};
 }
