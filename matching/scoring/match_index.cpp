@@ -347,17 +347,17 @@ std::size_t ranking_capacity(const State& s) {
   return s.context.config.top_k + kReserveBeyondK;
 }
 
-// The two side scores of every company for one buyer (kRemoved for removed pairs), wishes
-// applied; `text` holds the row's similarities (row_text).
-template <bool kWide>
-void score_row_with(const State& s, std::uint32_t buyer, const std::vector<float>& text,
-                    std::vector<float>& buyer_side, std::vector<float>& company_side) {
-  const PairRules rules = s.rules;  // locals: stores into the score arrays cannot alias them
+// Scores one buyer against every company in index order and hands each pair to
+// sink(company, buyer_score, company_score), wishes applied (kRemoved for removed pairs):
+// one pass that the full recompute feeds straight into its top-K keepers. `text` holds the
+// row's similarities (row_text).
+template <bool kWide, class Sink>
+void for_each_in_row(const State& s, std::uint32_t buyer, const std::vector<float>& text,
+                     Sink&& sink) {
+  const PairRules rules = s.rules;  // locals: stores by the sink cannot alias them
   const BuyerLane b = s.buyer_lanes[buyer];
   const BuyerFeatures& features = s.buyer_features[buyer];
   const std::size_t n = s.companies.size();
-  buyer_side.resize(n);
-  company_side.resize(n);
   // The buyer's marks value for each class of held marks; cluster-dependent values by
   // cluster + 1 (0: unknown).
   std::vector<float> marks(s.mark_classes.size());
@@ -375,8 +375,9 @@ void score_row_with(const State& s, std::uint32_t buyer, const std::vector<float
   const CompanyLane* lanes = s.company_lanes.data();
   const float* similarity = text.data();
   const float* marks_of = marks.data();
-  float* buyer_out = buyer_side.data();
-  float* company_out = company_side.data();
+  // Wishes are sorted by company: the next one is a single compare per pair.
+  auto wish = features.wishes.begin();
+  const auto no_more_wishes = features.wishes.end();
   for (std::size_t c = 0; c < n; ++c) {
     const CompanyLane& lane = lanes[c];
     float category;
@@ -387,23 +388,37 @@ void score_row_with(const State& s, std::uint32_t buyer, const std::vector<float
     }
     const auto slot = static_cast<std::size_t>(lane.cluster + 1);
     const TableValues looked_up{marks_of[lane.mark_class], cluster_tier[slot], buyer_type[slot]};
-    const SideScores scores =
+    SideScores scores =
         side_scores(rules, pair_values(rules, b, lane, category, similarity[c], looked_up));
-    buyer_out[c] = scores.buyer;
-    company_out[c] = scores.company;
-  }
-  for (const auto& [company, bits] : features.wishes) {
-    apply_wishes(s.context.config, bits, buyer_side[company], company_side[company]);
+    if (wish != no_more_wishes && wish->first == c) {
+      apply_wishes(s.context.config, wish->second, scores.buyer, scores.company);
+      ++wish;
+    }
+    sink(static_cast<std::uint32_t>(c), scores.buyer, scores.company);
   }
 }
 
+template <class Sink>
+void for_each_in_row(const State& s, std::uint32_t buyer, const std::vector<float>& text,
+                     Sink&& sink) {
+  if (s.wide_taxonomy) {
+    for_each_in_row<true>(s, buyer, text, sink);
+  } else {
+    for_each_in_row<false>(s, buyer, text, sink);
+  }
+}
+
+// The two side scores of every company for one buyer, by company index.
 void score_row(const State& s, std::uint32_t buyer, const std::vector<float>& text,
                std::vector<float>& buyer_side, std::vector<float>& company_side) {
-  if (s.wide_taxonomy) {
-    score_row_with<true>(s, buyer, text, buyer_side, company_side);
-  } else {
-    score_row_with<false>(s, buyer, text, buyer_side, company_side);
-  }
+  buyer_side.resize(s.companies.size());
+  company_side.resize(s.companies.size());
+  float* buyer_out = buyer_side.data();
+  float* company_out = company_side.data();
+  for_each_in_row(s, buyer, text, [=](std::uint32_t c, float buyer_score, float company_score) {
+    buyer_out[c] = buyer_score;
+    company_out[c] = company_score;
+  });
 }
 
 // The two side scores of every buyer for one company, wishes applied; `text` from
@@ -672,8 +687,6 @@ void MatchIndex::full_recompute(unsigned threads) {
     keepers.assign(company_count, TopKeeper(capacity));
     std::vector<float> floor(company_count, kRemoved);  // worst kept score once a list is full
     std::vector<float> text;
-    std::vector<float> buyer_side;
-    std::vector<float> company_side;
     for (;;) {
       const std::size_t first = next.fetch_add(kChunk);
       if (first >= buyer_count) break;
@@ -681,15 +694,25 @@ void MatchIndex::full_recompute(unsigned threads) {
       for (std::size_t b = first; b < last; ++b) {
         const auto buyer = static_cast<std::uint32_t>(b);
         s.row_text(buyer, text);
-        score_row(s, buyer, text, buyer_side, company_side);
-        s.buyer_rankings[b] = rank(buyer_side, capacity);
-        show(s.buyer_lists[b], s.buyer_rankings[b], k);
-        for (std::size_t c = 0; c < company_count; ++c) {
-          if (company_side[c] > floor[c]) {
-            keepers[c].offer(buyer, company_side[c]);
-            if (keepers[c].full()) floor[c] = keepers[c].worst().score;
-          }
-        }
+        // One pass: each pair is offered to the buyer's keeper and the company's; a floor
+        // (the worst kept score once a keeper is full) turns most offers away at one compare.
+        TopKeeper own(capacity);
+        float own_floor = kRemoved;
+        for_each_in_row(s, buyer, text,
+                        [&](std::uint32_t c, float buyer_score, float company_score) {
+                          if (buyer_score > own_floor) {
+                            own.offer(c, buyer_score);
+                            if (own.full()) own_floor = own.worst().score;
+                          }
+                          if (company_score > floor[c]) {
+                            keepers[c].offer(buyer, company_score);
+                            if (keepers[c].full()) floor[c] = keepers[c].worst().score;
+                          }
+                        });
+        RankedList& ranking = s.buyer_rankings[b];
+        ranking.exhaustive = !own.full();
+        ranking.entries = own.take();
+        show(s.buyer_lists[b], ranking, k);
       }
     }
   };
