@@ -3,6 +3,7 @@
 
 #include <array>
 #include <bit>
+#include <compare>
 #include <cstddef>
 #include <cstdint>
 
@@ -26,6 +27,7 @@ struct Bits {
     for (auto w : words) n += std::popcount(w);
     return n;
   }
+  friend auto operator<=>(const Bits&, const Bits&) = default;  // keys of ordered maps
   Bits& operator|=(const Bits& other) {
     for (std::size_t i = 0; i < Words; ++i) words[i] |= other.words[i];
     return *this;

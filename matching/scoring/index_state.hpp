@@ -21,9 +21,6 @@ namespace sangdam::scoring {
 using CategorySet = Bits<8>;  // up to 512 taxonomy codes
 using SmallSet = Bits<2>;     // up to 128 languages or marks of one event
 using CountrySet = Bits<4>;   // up to 256 countries (ISO 3166-1 has 249)
-// The category bits the compact lanes hold: taxonomies up to 128 codes (config/taxonomy.json
-// has 67) score from the lanes alone; larger ones read the full sets (the wide path).
-using LaneCategories = Bits<2>;
 
 inline constexpr float kRemoved = -1.0f;  // score of a pair a filter or wish took out
 inline constexpr std::uint16_t kNoCountry = std::numeric_limits<std::uint16_t>::max();
@@ -67,33 +64,65 @@ struct CompanyFeatures {
   text::TermVector text;
 };
 
+// What decides the category value on each side (the keys of category classes).
+struct BuyerCategories {
+  CategorySet exact;
+  CategorySet branch;
+  CategorySet keyword;
+  friend auto operator<=>(const BuyerCategories&, const BuyerCategories&) = default;
+};
+struct CompanyCategories {
+  CategorySet exact;
+  CategorySet ancestors;
+  CategorySet branch;
+  friend auto operator<=>(const CompanyCategories&, const CompanyCategories&) = default;
+};
+// What decides the language value on the buyer's side.
+struct BuyerLanguages {
+  SmallSet spoken;
+  SmallSet reachable;
+  friend auto operator<=>(const BuyerLanguages&, const BuyerLanguages&) = default;
+};
+
+// Distinct values of one feature of one side: participants with equal values share a class,
+// so a row or column computes that component once per class and each pair looks it up.
+// Classes only grow (a changed profile may add one); there are at most as many as profiles.
+template <class Key>
+class Classes {
+ public:
+  std::uint32_t intern(const Key& key) {
+    const auto [at, added] = ids_.try_emplace(key, static_cast<std::uint32_t>(keys_.size()));
+    if (added) keys_.push_back(key);
+    return at->second;
+  }
+  const Key& key(std::uint32_t id) const { return keys_[id]; }
+  std::size_t size() const { return keys_.size(); }
+
+ private:
+  std::vector<Key> keys_;
+  std::map<Key, std::uint32_t> ids_;
+};
+
 // The part of a buyer's features the all-pairs loop reads, packed (pair_kernel.hpp).
 struct BuyerLane {
-  LaneCategories exact;  // the first category bits of BuyerFeatures::exact
-  LaneCategories branch;
-  LaneCategories keyword;
-  SmallSet languages;
-  SmallSet reachable;
-  std::uint32_t required_class = 0;  // IndexState::required_classes: the marks it requires
+  std::uint32_t category_class = 0;  // IndexState::buyer_categories
+  std::uint32_t required_class = 0;  // IndexState::required_marks: the marks it requires
+  std::uint32_t language_class = 0;  // IndexState::buyer_languages
   float budget_usd = -1;
   std::uint16_t country = kNoCountry;
   std::int8_t tier = kUnknown;
   std::uint8_t type = 0;
-  bool speaks = false;  // listed any language
 };
 
 // The part of a company's features the all-pairs loop reads, packed (pair_kernel.hpp).
 struct CompanyLane {
-  LaneCategories exact;  // the first category bits of CompanyFeatures::exact
-  LaneCategories ancestors;
-  LaneCategories branch;
   CountrySet targets;
-  std::uint32_t mark_class = 0;  // IndexState::mark_classes: the marks it holds
-  SmallSet languages;
+  std::uint32_t category_class = 0;  // IndexState::company_categories
+  std::uint32_t mark_class = 0;      // IndexState::held_marks: the marks it holds
+  std::uint32_t language_class = 0;  // IndexState::company_languages
   float min_deal_usd = -1;
   std::int8_t cluster = kUnknown;
   bool has_targets = false;
-  bool speaks = false;  // listed any language
 };
 
 // A participant's ranking kept beyond the K entries it shows: the exact best entries of its
@@ -103,19 +132,6 @@ struct CompanyLane {
 struct RankedList {
   TopList entries;          // best first, the true top |entries|
   bool exhaustive = false;  // entries hold every candidate (fewer than the capacity exist)
-};
-
-// Distinct mark sets of one side: companies that hold the same marks (or buyers that require
-// the same ones) share a class, so a row or column computes the marks value once per class.
-class MarkClasses {
- public:
-  std::uint32_t intern(const SmallSet& marks);
-  const SmallSet& marks(std::uint32_t id) const { return sets_[id]; }
-  std::size_t size() const { return sets_.size(); }
-
- private:
-  std::vector<SmallSet> sets_;
-  std::map<std::array<std::uint64_t, 2>, std::uint32_t> ids_;
 };
 
 // Names <-> small dense ids (languages, marks, countries, categories) with a fixed capacity.
@@ -177,8 +193,12 @@ struct IndexState {
   std::vector<CompanyFeatures> company_features;
   std::vector<BuyerLane> buyer_lanes;      // by buyer index, from buyer_features
   std::vector<CompanyLane> company_lanes;  // by company index, from company_features
-  MarkClasses mark_classes;                // marks companies hold
-  MarkClasses required_classes;            // marks buyers require
+  Classes<BuyerCategories> buyer_categories;
+  Classes<CompanyCategories> company_categories;
+  Classes<SmallSet> required_marks;  // marks buyers require
+  Classes<SmallSet> held_marks;      // marks companies hold
+  Classes<BuyerLanguages> buyer_languages;
+  Classes<SmallSet> company_languages;
   std::unordered_map<std::string, std::uint32_t> buyer_keys;    // id and external_id
   std::unordered_map<std::string, std::uint32_t> company_keys;  // id and external_id
   Universe categories{"taxonomy codes", "too_many_categories", CategorySet::kCapacity};
@@ -186,7 +206,6 @@ struct IndexState {
   Universe marks{"certification marks", "too_many_marks", SmallSet::kCapacity};
   Universe countries{"countries", "too_many_countries", CountrySet::kCapacity};
   std::size_t category_words = 1;  // words of CategorySet the taxonomy uses
-  bool wide_taxonomy = false;      // lanes do not hold every category bit (LaneCategories)
   std::vector<KeywordRule> keyword_rules;
   // term id -> rules whose first term it is: a buyer's text is checked only against the rules
   // its own terms can start, not against every rule of the taxonomy.

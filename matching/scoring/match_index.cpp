@@ -77,48 +77,39 @@ void apply_wishes(const MatchConfig& config, std::uint8_t wishes, float& buyer_s
 
 namespace {
 
-LaneCategories first_words(const CategorySet& set) {
-  LaneCategories lane;
-  std::copy_n(set.words.begin(), lane.words.size(), lane.words.begin());
-  return lane;
+BuyerCategories categories_of(const BuyerFeatures& f) {
+  return {f.exact, f.branch, f.keyword};
+}
+CompanyCategories categories_of(const CompanyFeatures& f) {
+  return {f.exact, f.ancestors, f.branch};
+}
+BuyerLanguages languages_of(const BuyerFeatures& f) {
+  return {f.languages, f.reachable};
 }
 
 }  // namespace
 
-std::uint32_t MarkClasses::intern(const SmallSet& marks) {
-  const auto [at, added] = ids_.try_emplace(marks.words, static_cast<std::uint32_t>(sets_.size()));
-  if (added) sets_.push_back(marks);
-  return at->second;
-}
-
 BuyerLane lane_of(IndexState& s, const BuyerFeatures& f) {
   BuyerLane lane;
-  lane.exact = first_words(f.exact);
-  lane.branch = first_words(f.branch);
-  lane.keyword = first_words(f.keyword);
-  lane.languages = f.languages;
-  lane.reachable = f.reachable;
-  lane.required_class = s.required_classes.intern(f.required_marks);
+  lane.category_class = s.buyer_categories.intern(categories_of(f));
+  lane.required_class = s.required_marks.intern(f.required_marks);
+  lane.language_class = s.buyer_languages.intern(languages_of(f));
   lane.budget_usd = f.budget_usd;
   lane.country = f.country;
   lane.tier = f.tier;
   lane.type = f.type;
-  lane.speaks = !f.languages.none();
   return lane;
 }
 
 CompanyLane lane_of(IndexState& s, const CompanyFeatures& f) {
   CompanyLane lane;
-  lane.exact = first_words(f.exact);
-  lane.ancestors = first_words(f.ancestors);
-  lane.branch = first_words(f.branch);
   lane.targets = f.targets;
-  lane.mark_class = s.mark_classes.intern(f.marks);
-  lane.languages = f.languages;
+  lane.category_class = s.company_categories.intern(categories_of(f));
+  lane.mark_class = s.held_marks.intern(f.marks);
+  lane.language_class = s.company_languages.intern(f.languages);
   lane.min_deal_usd = f.min_deal_usd;
   lane.cluster = f.cluster;
   lane.has_targets = f.has_targets;
-  lane.speaks = !f.languages.none();
   return lane;
 }
 
@@ -127,12 +118,13 @@ PairValues IndexState::values(std::uint32_t buyer, std::uint32_t company, float 
   const CompanyLane& c = company_lanes[company];
   const BuyerFeatures& bf = buyer_features[buyer];
   const CompanyFeatures& cf = company_features[company];
-  const float category =
-      wide_taxonomy ? wide_category(rules, bf, cf, category_words) : narrow_category(rules, b, c);
-  const TableValues looked_up{marks_value(bf.required_marks, bf.inverse_required, cf.marks),
-                              cluster_tier_value(rules, c.cluster, b.tier),
-                              buyer_type_value(rules, b.type, c.cluster)};
-  return pair_values(rules, b, c, category, text, looked_up);
+  const TableValues looked_up{
+      category_value(rules, categories_of(bf), categories_of(cf), category_words),
+      marks_value(bf.required_marks, bf.inverse_required, cf.marks),
+      cluster_tier_value(rules, c.cluster, b.tier),
+      language_fit(rules, languages_of(bf), cf.languages),
+      buyer_type_value(rules, b.type, c.cluster)};
+  return pair_values(rules, b, c, text, looked_up);
 }
 
 namespace {
@@ -351,19 +343,27 @@ std::size_t ranking_capacity(const State& s) {
 // sink(company, buyer_score, company_score), wishes applied (kRemoved for removed pairs):
 // one pass that the full recompute feeds straight into its top-K keepers. `text` holds the
 // row's similarities (row_text).
-template <bool kWide, class Sink>
+template <class Sink>
 void for_each_in_row(const State& s, std::uint32_t buyer, const std::vector<float>& text,
                      Sink&& sink) {
   const PairRules rules = s.rules;  // locals: stores by the sink cannot alias them
   const BuyerLane b = s.buyer_lanes[buyer];
   const BuyerFeatures& features = s.buyer_features[buyer];
   const std::size_t n = s.companies.size();
-  // The buyer's marks value for each class of held marks; cluster-dependent values by
-  // cluster + 1 (0: unknown).
-  std::vector<float> marks(s.mark_classes.size());
-  for (std::uint32_t m = 0; m < marks.size(); ++m) {
-    marks[m] =
-        marks_value(features.required_marks, features.inverse_required, s.mark_classes.marks(m));
+  // This buyer's values by company class, and by cluster + 1 (0: unknown).
+  std::vector<float> category(s.company_categories.size());
+  const BuyerCategories wanted = categories_of(features);
+  for (std::uint32_t i = 0; i < category.size(); ++i) {
+    category[i] = category_value(rules, wanted, s.company_categories.key(i), s.category_words);
+  }
+  std::vector<float> marks(s.held_marks.size());
+  for (std::uint32_t i = 0; i < marks.size(); ++i) {
+    marks[i] = marks_value(features.required_marks, features.inverse_required, s.held_marks.key(i));
+  }
+  std::vector<LanguageFit> language(s.company_languages.size());
+  const BuyerLanguages speaks = languages_of(features);
+  for (std::uint32_t i = 0; i < language.size(); ++i) {
+    language[i] = language_fit(rules, speaks, s.company_languages.key(i));
   }
   std::array<float, kClusterSlots> cluster_tier{};
   std::array<float, kClusterSlots> buyer_type{};
@@ -374,37 +374,21 @@ void for_each_in_row(const State& s, std::uint32_t buyer, const std::vector<floa
   }
   const CompanyLane* lanes = s.company_lanes.data();
   const float* similarity = text.data();
-  const float* marks_of = marks.data();
   // Wishes are sorted by company: the next one is a single compare per pair.
   auto wish = features.wishes.begin();
   const auto no_more_wishes = features.wishes.end();
   for (std::size_t c = 0; c < n; ++c) {
     const CompanyLane& lane = lanes[c];
-    float category;
-    if constexpr (kWide) {
-      category = wide_category(rules, features, s.company_features[c], s.category_words);
-    } else {
-      category = narrow_category(rules, b, lane);
-    }
     const auto slot = static_cast<std::size_t>(lane.cluster + 1);
-    const TableValues looked_up{marks_of[lane.mark_class], cluster_tier[slot], buyer_type[slot]};
-    SideScores scores =
-        side_scores(rules, pair_values(rules, b, lane, category, similarity[c], looked_up));
+    const TableValues looked_up{category[lane.category_class], marks[lane.mark_class],
+                                cluster_tier[slot], language[lane.language_class],
+                                buyer_type[slot]};
+    SideScores scores = side_scores(rules, pair_values(rules, b, lane, similarity[c], looked_up));
     if (wish != no_more_wishes && wish->first == c) {
       apply_wishes(s.context.config, wish->second, scores.buyer, scores.company);
       ++wish;
     }
     sink(static_cast<std::uint32_t>(c), scores.buyer, scores.company);
-  }
-}
-
-template <class Sink>
-void for_each_in_row(const State& s, std::uint32_t buyer, const std::vector<float>& text,
-                     Sink&& sink) {
-  if (s.wide_taxonomy) {
-    for_each_in_row<true>(s, buyer, text, sink);
-  } else {
-    for_each_in_row<false>(s, buyer, text, sink);
   }
 }
 
@@ -423,20 +407,28 @@ void score_row(const State& s, std::uint32_t buyer, const std::vector<float>& te
 
 // The two side scores of every buyer for one company, wishes applied; `text` from
 // column_text.
-template <bool kWide>
-void score_column_with(const State& s, std::uint32_t company, const std::vector<float>& text,
-                       std::vector<float>& buyer_side, std::vector<float>& company_side) {
+void score_column(const State& s, std::uint32_t company, const std::vector<float>& text,
+                  std::vector<float>& buyer_side, std::vector<float>& company_side) {
   const PairRules rules = s.rules;
   const CompanyLane c = s.company_lanes[company];
   const CompanyFeatures& features = s.company_features[company];
   const std::size_t n = s.buyers.size();
   buyer_side.resize(n);
   company_side.resize(n);
-  // The company's marks value for each class of required marks; by tier + 1 and buyer type.
-  std::vector<float> marks(s.required_classes.size());
-  for (std::uint32_t m = 0; m < marks.size(); ++m) {
-    const SmallSet& required = s.required_classes.marks(m);
-    marks[m] = marks_value(required, inverse_count(required), features.marks);
+  // This company's values by buyer class, by tier + 1 (0: unknown) and by buyer type.
+  std::vector<float> category(s.buyer_categories.size());
+  const CompanyCategories offered = categories_of(features);
+  for (std::uint32_t i = 0; i < category.size(); ++i) {
+    category[i] = category_value(rules, s.buyer_categories.key(i), offered, s.category_words);
+  }
+  std::vector<float> marks(s.required_marks.size());
+  for (std::uint32_t i = 0; i < marks.size(); ++i) {
+    const SmallSet& required = s.required_marks.key(i);
+    marks[i] = marks_value(required, inverse_count(required), features.marks);
+  }
+  std::vector<LanguageFit> language(s.buyer_languages.size());
+  for (std::uint32_t i = 0; i < language.size(); ++i) {
+    language[i] = language_fit(rules, s.buyer_languages.key(i), features.languages);
   }
   std::array<float, kTierSlots> cluster_tier{};
   for (std::size_t slot = 0; slot < kTierSlots; ++slot) {
@@ -449,36 +441,20 @@ void score_column_with(const State& s, std::uint32_t company, const std::vector<
   }
   const BuyerLane* lanes = s.buyer_lanes.data();
   const float* similarity = text.data();
-  const float* marks_of = marks.data();
   float* buyer_out = buyer_side.data();
   float* company_out = company_side.data();
   for (std::size_t b = 0; b < n; ++b) {
     const BuyerLane& lane = lanes[b];
-    float category;
-    if constexpr (kWide) {
-      category = wide_category(rules, s.buyer_features[b], features, s.category_words);
-    } else {
-      category = narrow_category(rules, lane, c);
-    }
-    const TableValues looked_up{marks_of[lane.required_class],
+    const TableValues looked_up{category[lane.category_class], marks[lane.required_class],
                                 cluster_tier[static_cast<std::size_t>(lane.tier + 1)],
-                                buyer_type[lane.type]};
+                                language[lane.language_class], buyer_type[lane.type]};
     const SideScores scores =
-        side_scores(rules, pair_values(rules, lane, c, category, similarity[b], looked_up));
+        side_scores(rules, pair_values(rules, lane, c, similarity[b], looked_up));
     buyer_out[b] = scores.buyer;
     company_out[b] = scores.company;
   }
   for (const auto& [buyer, bits] : s.company_wishes[company]) {
     apply_wishes(s.context.config, bits, buyer_side[buyer], company_side[buyer]);
-  }
-}
-
-void score_column(const State& s, std::uint32_t company, const std::vector<float>& text,
-                  std::vector<float>& buyer_side, std::vector<float>& company_side) {
-  if (s.wide_taxonomy) {
-    score_column_with<true>(s, company, text, buyer_side, company_side);
-  } else {
-    score_column_with<false>(s, company, text, buyer_side, company_side);
   }
 }
 
@@ -607,7 +583,6 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
 
   for (const auto& category : s.context.taxonomy.categories()) s.categories.intern(category.code);
   s.category_words = std::max<std::size_t>(1, (s.categories.size() + 63) / 64);
-  s.wide_taxonomy = s.categories.size() > LaneCategories::kCapacity;
 
   // Terms of every text of the event: they make the document frequencies.
   std::vector<std::vector<text::TermId>> buyer_terms(s.buyers.size());

@@ -2,10 +2,10 @@
 // of a buyer and a company into component values. The all-pairs loop, the row/column rescoring
 // and score_pair() all call it, so a listed score is bit for bit the score a pair explains.
 //
-// The loop reads compact "lanes" (about 130 bytes per participant) instead of the full
+// The loop reads compact "lanes" (about 60 bytes per participant) instead of the full
 // features (about 350 bytes, with heap-held text vectors): a row of 5,000 companies stays in
-// L2. Lanes keep the first 128 taxonomy codes; a taxonomy with more codes takes the wide path,
-// which reads the category sets from the full features.
+// L2. Lanes name the participant's classes (distinct category, language and mark sets), whose
+// values a row or column computes once.
 #pragma once
 
 #include <algorithm>
@@ -39,38 +39,29 @@ inline constexpr float kBuyerTypeFit[8][4] = {
     {0.6f, 0.6f, 0.6f, 0.6f},  // other
 };
 
-// Lanes of a profile's features; interns their mark classes.
+// Lanes of a profile's features; interns their classes.
 BuyerLane lane_of(IndexState& s, const BuyerFeatures& features);
 CompanyLane lane_of(IndexState& s, const CompanyFeatures& features);
 
-// Category value from which of the buyer's sets meet which of the company's (docs/matching.md):
-// same code, the buyer's broad code covers the company's, keywords in the buyer's text, same
-// branch. Written as selects so that the all-pairs loop has no branch here.
-[[gnu::always_inline]] inline float category_value(const PairRules& config, bool same, bool broad,
-                                                   bool keyword, bool branch) {
-  const float partial = std::max(keyword ? config.keyword_category_fit : 0.0f,
-                                 branch ? config.branch_category_fit : 0.0f);
-  return same ? 1.0f : (broad ? config.broad_category_fit : partial);
+// The component functions. The loops do not call them per pair: a row (one buyer) fills small
+// tables by company class (category, marks, languages) and cluster, a column (one company) by
+// buyer class, tier and type, and each pair looks its values up. score_pair() calls them
+// directly, so a listed score and an explained score are the same float.
+
+// Category value (docs/matching.md): same code, the buyer's broad code covers the company's,
+// keywords in the buyer's text, same branch. `words`: words of the sets the taxonomy uses.
+inline float category_value(const PairRules& config, const BuyerCategories& b,
+                            const CompanyCategories& c, std::size_t words) {
+  if (intersects(b.exact, c.exact, words)) return 1.0f;
+  if (intersects(b.exact, c.ancestors, words)) return config.broad_category_fit;
+  float category = 0;
+  if (intersects(b.keyword, c.ancestors, words)) category = config.keyword_category_fit;
+  if (intersects(b.branch, c.branch, words)) {
+    category = std::max(category, config.branch_category_fit);
+  }
+  return category;
 }
 
-// Taxonomies that fit LaneCategories: the lanes hold every category bit.
-[[gnu::always_inline]] inline float narrow_category(const PairRules& config, const BuyerLane& b,
-                                                    const CompanyLane& c) {
-  return category_value(config, intersects(b.exact, c.exact), intersects(b.exact, c.ancestors),
-                        intersects(b.keyword, c.ancestors), intersects(b.branch, c.branch));
-}
-
-// Larger taxonomies: the full category sets, `words` of them in use.
-inline float wide_category(const PairRules& config, const BuyerFeatures& b,
-                           const CompanyFeatures& c, std::size_t words) {
-  return category_value(
-      config, intersects(b.exact, c.exact, words), intersects(b.exact, c.ancestors, words),
-      intersects(b.keyword, c.ancestors, words), intersects(b.branch, c.branch, words));
-}
-
-// Components that depend on few attributes of each side. The loops look them up in small
-// tables made once per row or column with these functions (a row: by the company's mark
-// class and cluster; a column: by the buyer's required-marks class, tier and type).
 inline float marks_value(const SmallSet& required, float inverse_required, const SmallSet& held) {
   if (inverse_required == 0) return 1.0f;  // nothing required
   return static_cast<float>(count_common(required, held)) * inverse_required;
@@ -81,25 +72,41 @@ inline float cluster_tier_value(const PairRules& config, std::int8_t cluster, st
                                                  : kClusterTierFit[cluster][tier];
 }
 
+struct LanguageFit {
+  float value;
+  bool gap;  // no shared language and no interpreter: the hard filter may remove the pair
+};
+
+inline LanguageFit language_fit(const PairRules& config, const BuyerLanguages& b,
+                                const SmallSet& company) {
+  if (b.spoken.none() || company.none()) return {config.unknown_fit, false};
+  if (intersects(b.spoken, company)) return {1.0f, false};
+  if (intersects(b.reachable, company)) return {config.interpreter_fit, false};
+  return {0.0f, true};
+}
+
 inline float buyer_type_value(const PairRules& config, std::uint8_t type, std::int8_t cluster) {
   return cluster == kUnknown ? config.unknown_fit : kBuyerTypeFit[type][cluster];
 }
 
 // The looked-up components of one pair.
 struct TableValues {
+  float category;
   float marks;
   float cluster_tier;
+  LanguageFit language;
   float buyer_type;
 };
 
-// Component values of one pair given its category value, text similarity and looked-up
-// components. Inlined into the loops, where one side's fields stay in registers.
+// Component values of one pair from its looked-up values, the text similarity and the lanes
+// (market target and deal size are computed here). Inlined into the loops, where one side's
+// fields stay in registers.
 [[gnu::always_inline]] inline PairValues pair_values(const PairRules& config, const BuyerLane& b,
-                                                     const CompanyLane& c, float category,
-                                                     float text, TableValues looked_up) {
+                                                     const CompanyLane& c, float text,
+                                                     const TableValues& looked_up) {
   PairValues v;
   auto& value = v.value;
-  value[static_cast<std::size_t>(Component::kCategory)] = category;
+  value[static_cast<std::size_t>(Component::kCategory)] = looked_up.category;
   value[static_cast<std::size_t>(Component::kText)] = std::min(1.0f, text);
 
   float target = config.unknown_fit;
@@ -108,20 +115,8 @@ struct TableValues {
 
   value[static_cast<std::size_t>(Component::kMarks)] = looked_up.marks;
   value[static_cast<std::size_t>(Component::kClusterTier)] = looked_up.cluster_tier;
-
-  float language = config.unknown_fit;
-  if (b.speaks && c.speaks) {
-    if (intersects(b.languages, c.languages)) {
-      language = 1;
-    } else if (intersects(b.reachable, c.languages)) {
-      language = config.interpreter_fit;
-    } else {
-      language = 0;
-      v.language_gap = true;
-    }
-  }
-  value[static_cast<std::size_t>(Component::kLanguage)] = language;
-
+  value[static_cast<std::size_t>(Component::kLanguage)] = looked_up.language.value;
+  v.language_gap = looked_up.language.gap;
   value[static_cast<std::size_t>(Component::kBuyerType)] = looked_up.buyer_type;
 
   float deal = config.unknown_fit;
