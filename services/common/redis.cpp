@@ -20,6 +20,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <random>
 
 #include "matching/error.hpp"
@@ -285,7 +286,12 @@ class AsioClient final : public Client, public std::enable_shared_from_this<Asio
             self->connection_failed("cannot resolve " + self->options_.host + ": " + ec.message());
             return;
           }
-          self->open_context(results.begin()->endpoint().address().to_string());
+          // Each attempt takes the next address, so a name resolving to an address the
+          // server does not listen on (::1 before 127.0.0.1) cannot block reconnecting.
+          auto pick =
+              std::next(results.begin(),
+                        static_cast<long>(static_cast<size_t>(self->failures_) % results.size()));
+          self->open_context(pick->endpoint().address().to_string());
         });
   }
 

@@ -368,3 +368,28 @@ TEST_CASE("a consumer waits out a Redis restart and goes on", "[bus]") {
       bus.io, [&] { return keys.size() == 2; }, 5s));
   CHECK(keys[1] == "after");
 }
+
+TEST_CASE("a restarted consumer first takes over its own pending entries", "[bus]") {
+  BusFixture bus;
+  auto stream = sangdam::bus::stream_for(bus.topology, "meetings", "ev-6");
+  auto id = bus.publish("meetings", meeting_placed("ev-6", "checkin-4"));
+  // The previous life of "ledger-1" read the entry and crashed before acknowledging.
+  bus.call({"XGROUP", "CREATE", stream, "ledger", "0", "MKSTREAM"});
+  bus.call({"XREADGROUP", "GROUP", "ledger", "ledger-1", "STREAMS", stream, ">"});
+
+  auto options = consumer_options("ledger-1");
+  options.claim_idle = 60s;  // so only the own-PEL read can deliver it within the test
+  std::vector<Delivery> seen;
+  sangdam::bus::Consumer consumer(bus.blocking, bus.topology, options);
+  Running running(bus.io, consumer, [&](const Delivery& d) -> boost::asio::awaitable<void> {
+    seen.push_back(d);
+    co_return;
+  });
+  REQUIRE(run_until(
+      bus.io, [&] { return !seen.empty(); }, 2s));
+  running.stop();
+  CHECK(seen.size() == 1);
+  CHECK(seen[0].id == id);
+  CHECK(seen[0].deliveries == 2);
+  CHECK(bus.pending(stream, "ledger") == 0);
+}
