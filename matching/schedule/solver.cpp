@@ -57,7 +57,7 @@ class Search {
     deadline_ = started_ + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(options.time_limit_seconds));
     stall_limit_ = options.stall_iterations > 0 ? options.stall_iterations
-                                                : std::max<long long>(20000, 40LL * model.meetings);
+                                                : std::max<long long>(2000, 40LL * model.meetings);
   }
 
   State& state() { return state_; }

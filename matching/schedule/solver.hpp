@@ -18,7 +18,7 @@ struct SolveOptions {
   // on the machine's speed.
   long long iteration_limit = 0;
   // Moves without improvement after which the search counts as converged; 0 picks
-  // max(20000, 40 * meetings).
+  // max(2000, 40 * meetings).
   long long stall_iterations = 0;
   // Search nodes for the exact search over the whole problem (tried when it is small); when
   // it completes, the schedule is proven optimal.
