@@ -28,6 +28,13 @@
 //                                                 d:<p>:<day>, pair:<buyer>:<company> (meeting)
 //   sangdam:{ev:E}:booking_key:<key>       string meeting id of a client's idempotency key (TTL)
 //   sangdam:{ev:E}:schedule_meta           hash   version, run_id, published_at of the last publish
+//   sangdam:{ev:E}:checkins                hash   check-in id -> check-in JSON (ledger_store.hpp)
+//   sangdam:{ev:E}:outcomes                hash   outcome report id -> report JSON
+//   sangdam:{ev:E}:deal:<d>                list   the deal's versions (DealChange JSON), ascending
+//   sangdam:{ev:E}:deal_keys:<d>           hash   Idempotency-Key of a deal change -> its version
+//   sangdam:{ev:E}:deals                   set    deal ids
+//   sangdam:{ev:E}:report                  string the report JSON the ledger service keeps current
+//   sangdam:{ev:E}:report_meta             hash   what the stored report was computed from
 // Later issues add their keys here so that this file stays the one map of the keyspace.
 #pragma once
 
@@ -102,6 +109,29 @@ inline std::string booking_key(std::string_view e, std::string_view key) {
 }
 inline std::string schedule_meta(std::string_view e) {
   return tag(e) + ":schedule_meta";
+}
+
+// The ledger's raw records and the report (services/common/ledger_store.hpp).
+inline std::string check_ins(std::string_view e) {
+  return tag(e) + ":checkins";
+}
+inline std::string outcomes(std::string_view e) {
+  return tag(e) + ":outcomes";
+}
+inline std::string deal(std::string_view e, std::string_view d) {
+  return tag(e) + ":deal:" + std::string(d);
+}
+inline std::string deal_keys(std::string_view e, std::string_view d) {
+  return tag(e) + ":deal_keys:" + std::string(d);
+}
+inline std::string deals(std::string_view e) {
+  return tag(e) + ":deals";
+}
+inline std::string report(std::string_view e) {
+  return tag(e) + ":report";
+}
+inline std::string report_meta(std::string_view e) {
+  return tag(e) + ":report_meta";
 }
 
 }  // namespace sangdam::keys

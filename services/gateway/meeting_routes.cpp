@@ -11,6 +11,7 @@
 #include "matching/error.hpp"
 #include "services/common/json.hpp"
 #include "services/common/meeting_store.hpp"
+#include "services/gateway/agenda_calendar.hpp"
 #include "services/gateway/gateway.hpp"
 
 namespace sangdam::gateway {
@@ -175,16 +176,19 @@ void add_meeting_routes(Gateway& gateway, http::Router& router) {
              });
 
   // GET /v1/events/{e}/participants/{p}/agenda?include_cancelled=true (organizer, that
-  // participant): the participant's meetings in slot order (JSON; calendar files later).
-  router.add(verb::get, "/v1/events/{e}/participants/{p}/agenda",
-             [&gateway](http::Request& req) -> asio::awaitable<http::Response> {
-               require_self_or_organizer(req, req.param("p"));
-               auto items = co_await meetings::agenda(gateway.redis(req), req.param("e"),
-                                                      req.param("p"), include_cancelled(req, true));
-               co_return http::Response::json(
-                   200, "{\"participant_id\":" + json::quote(req.param("p")) +
-                            ",\"items\":" + items_json(items, 0, items.size()) + "}");
-             });
+  // participant): the participant's meetings in slot order as JSON, or as an iCalendar file
+  // (agenda_calendar.hpp) with Accept: text/calendar or at .../agenda.ics.
+  auto agenda = [&gateway](http::Request& req) -> asio::awaitable<http::Response> {
+    require_self_or_organizer(req, req.param("p"));
+    if (wants_calendar(req)) co_return co_await agenda_ics(gateway, req);
+    auto items = co_await meetings::agenda(gateway.redis(req), req.param("e"), req.param("p"),
+                                           include_cancelled(req, true));
+    co_return http::Response::json(200, "{\"participant_id\":" + json::quote(req.param("p")) +
+                                            ",\"items\":" + items_json(items, 0, items.size()) +
+                                            "}");
+  };
+  router.add(verb::get, "/v1/events/{e}/participants/{p}/agenda", agenda);
+  router.add(verb::get, "/v1/events/{e}/participants/{p}/agenda.ics", agenda);
 }
 
 }  // namespace sangdam::gateway
