@@ -86,7 +86,7 @@ struct BuyerLanguages {
 
 // Distinct values of one feature of one side: participants with equal values share a class,
 // so a row or column computes that component once per class and each pair looks it up.
-// Classes only grow (a changed profile may add one); there are at most as many as profiles.
+// Classes only grow: one per distinct set seen since the index was built.
 template <class Key>
 class Classes {
  public:
