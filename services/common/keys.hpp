@@ -8,6 +8,12 @@
 //                                                 public (public JSON), version, token (hash),
 //                                                 created_at, updated_at
 //   sangdam:{ev:E}:buyers / :companies     set    participant ids by role
+//   sangdam:{ev:E}:generation:profiles     string count of profile changes (the store script
+//                                                 INCRs it; profile.changed carries it)
+//   sangdam:{ev:E}:generation:matches      string the profile generation the stored match
+//                                                 lists reflect (matcher; never goes back)
+//   sangdam:{ev:E}:matches:<p>             string p's ranked counterparts, ready-to-serve JSON
+//                                                 (services/matcher/README.md)
 //   sangdam:{ev:E}:request:<r>             hash   one meeting request (request_store.hpp)
 //   sangdam:{ev:E}:requests:of:<p>         set    ids of requests p sent or received
 //   sangdam:{ev:E}:requests:pending:<p>    set    ids of p's outgoing pending requests (the cap)
@@ -93,6 +99,16 @@ inline std::string schedule_run(std::string_view e, std::string_view run) {
 }
 inline std::string schedule_runs(std::string_view e) {
   return tag(e) + ":schedule:runs";
+}
+
+inline std::string profiles_generation(std::string_view e) {
+  return tag(e) + ":generation:profiles";
+}
+inline std::string matches_generation(std::string_view e) {
+  return tag(e) + ":generation:matches";
+}
+inline std::string matches(std::string_view e, std::string_view p) {
+  return tag(e) + ":matches:" + std::string(p);
 }
 
 inline std::string meetings(std::string_view e) {

@@ -13,7 +13,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-// KEYS: participant hash, role index set, tokens hash, profile stream
+// KEYS: participant hash, role index set, tokens hash, profile stream, profiles generation
 // ARGV: id, role, external id, full json, public json, new token hash, now, stream max len,
 //       event id, expected version ("" = any), profile payload
 // Returns {status, version}. "unchanged" when the stored full profile is byte-identical.
@@ -44,11 +44,13 @@ else
   redis.call('HSET', KEYS[3], ARGV[6], 'participant:' .. ARGV[1])
   status = 'created'
 end
+-- The event's generation orders every change; the matcher and the matches endpoint compare it.
+local generation = redis.call('INCR', KEYS[5])
 redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*', 'type', 'profile.changed',
            'schema', '1', 'event', ARGV[9], 'idempotency_key', ARGV[1] .. ':' .. version,
            'time', ARGV[7], 'payload',
            '{"participant_id":"' .. ARGV[1] .. '","role":"' .. ARGV[2] .. '","version":' ..
-           version .. ',"change":"' .. status .. '"}')
+           version .. ',"change":"' .. status .. '","generation":' .. generation .. '}')
 return {status, tostring(version)}
 )lua");
 
@@ -104,7 +106,8 @@ asio::awaitable<StoreResult> store(redis::Client& redis, const bus::Topology& to
   bool buyer = r.role == Role::kBuyer;
   std::vector<std::string> script_keys{
       keys::participant(r.event_id, r.participant_id), keys::role_index(r.event_id, buyer),
-      keys::tokens(r.event_id), bus::stream_for(topology, "profiles", r.event_id)};
+      keys::tokens(r.event_id), bus::stream_for(topology, "profiles", r.event_id),
+      keys::profiles_generation(r.event_id)};
   std::vector<std::string> script_args{
       r.participant_id,
       std::string(role_name(r.role)),

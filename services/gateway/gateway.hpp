@@ -36,6 +36,7 @@ class Gateway {
 void add_auth(Gateway& gateway, http::Router& router);
 void add_event_routes(Gateway& gateway, http::Router& router);
 void add_participant_routes(Gateway& gateway, http::Router& router);
+void add_match_routes(Gateway& gateway, http::Router& router);
 void add_meeting_routes(Gateway& gateway, http::Router& router);  // bookings, schedule, agenda
 void add_outcome_routes(Gateway& gateway, http::Router& router);   // check-ins, outcomes
 void add_deal_routes(Gateway& gateway, http::Router& router);      // MOUs, contracts

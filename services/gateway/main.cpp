@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   sangdam::gateway::add_auth(*gateway, router);
   sangdam::gateway::add_event_routes(*gateway, router);
   sangdam::gateway::add_participant_routes(*gateway, router);
+  sangdam::gateway::add_match_routes(*gateway, router);
   sangdam::gateway::add_meeting_routes(*gateway, router);
   sangdam::gateway::add_outcome_routes(*gateway, router);
   sangdam::gateway::add_deal_routes(*gateway, router);

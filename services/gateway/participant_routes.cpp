@@ -6,7 +6,6 @@
 #include <rapidjson/writer.h>
 
 #include <boost/beast/http/verb.hpp>
-#include <charconv>
 #include <map>
 #include <variant>
 
@@ -16,6 +15,7 @@
 #include "services/common/keys.hpp"
 #include "services/common/participant_store.hpp"
 #include "services/gateway/gateway.hpp"
+#include "services/gateway/paging.hpp"
 
 namespace sangdam::gateway {
 
@@ -28,34 +28,6 @@ constexpr std::size_t kProfileBodyLimit = 256 * 1024;
 constexpr std::size_t kImportBodyLimit = 16 * 1024 * 1024;  // ~20,000 profile rows
 constexpr int kPatchAttempts = 3;                           // optimistic retries on races
 constexpr long long kMaxPageSize = 500;
-
-struct Page {
-  long long offset = 0;
-  long long limit = 50;
-};
-
-// ?limit=1..max&cursor=<offset>; anything else is a 400 naming the parameter.
-Page parse_page(const std::map<std::string, std::string>& query, long long max_limit) {
-  auto number = [](const std::string& text, const char* name, long long lo, long long hi) {
-    long long v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi) {
-      throw_invalid("invalid_" + std::string(name),
-                    std::string(name) + " must be a whole number in " + std::to_string(lo) + ".." +
-                        std::to_string(hi),
-                    name);
-    }
-    return v;
-  };
-  Page page;
-  if (auto it = query.find("limit"); it != query.end()) {
-    page.limit = number(it->second, "limit", 1, max_limit);
-  }
-  if (auto it = query.find("cursor"); it != query.end()) {
-    page.offset = number(it->second, "cursor", 0, 1'000'000'000);
-  }
-  return page;
-}
 
 using Participant = std::variant<Buyer, Company>;
 
