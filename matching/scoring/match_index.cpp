@@ -356,9 +356,12 @@ void for_each_in_row(const State& s, std::uint32_t buyer, const std::vector<floa
   for (std::uint32_t i = 0; i < category.size(); ++i) {
     category[i] = category_value(rules, wanted, s.company_categories.key(i), s.category_words);
   }
-  std::vector<float> marks(s.held_marks.size());
-  for (std::uint32_t i = 0; i < marks.size(); ++i) {
-    marks[i] = marks_value(features.required_marks, features.inverse_required, s.held_marks.key(i));
+  std::vector<float> marks(s.held_marks.size(), 1.0f);  // 1: the buyer requires nothing
+  if (features.inverse_required != 0) {
+    for (std::uint32_t i = 0; i < marks.size(); ++i) {
+      marks[i] =
+          marks_value(features.required_marks, features.inverse_required, s.held_marks.key(i));
+    }
   }
   std::vector<LanguageFit> language(s.company_languages.size());
   const BuyerLanguages speaks = languages_of(features);
