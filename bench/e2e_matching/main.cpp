@@ -125,6 +125,32 @@ struct Imported {
   std::string role;
 };
 
+// The generated event names its venues but not the minutes between them, which an event
+// with several venues must state: add them (kTravelMinutes between any two).
+constexpr int kTravelMinutes = 20;
+std::string with_travel(const std::string& event_json) {
+  rapidjson::Document doc;
+  doc.Parse(event_json.c_str(), event_json.size());
+  if (doc.HasParseError() || !doc.HasMember("venues")) {
+    throw std::runtime_error("generated event is not the expected JSON");
+  }
+  if (doc.HasMember("travel")) return event_json;
+  auto& a = doc.GetAllocator();
+  rapidjson::Value travel(rapidjson::kArrayType);
+  const auto& venues = doc["venues"].GetArray();
+  for (rapidjson::SizeType i = 0; i < venues.Size(); ++i) {
+    for (rapidjson::SizeType j = i + 1; j < venues.Size(); ++j) {
+      rapidjson::Value leg(rapidjson::kObjectType);
+      leg.AddMember("from", rapidjson::Value(venues[i]["id"], a), a);
+      leg.AddMember("to", rapidjson::Value(venues[j]["id"], a), a);
+      leg.AddMember("minutes", kTravelMinutes, a);
+      travel.PushBack(leg, a);
+    }
+  }
+  doc.AddMember("travel", travel, a);
+  return json::to_string(doc);
+}
+
 // The peer: recompute everything on a change. Index build + full recompute, no I/O.
 double peer_full_recompute_ms(const generator::GeneratedEvent& event, const Catalogs& catalogs) {
   scoring::MatchContext context{
@@ -165,8 +191,8 @@ int run(int argc, char** argv) {
   testing::ServiceProcess gateway("gateway", env);
   testing::ServiceProcess matcher("matcher", env);
   HttpCall admin(gateway.url(), kAdminToken, kCallTimeout);
-  auto created =
-      parse(admin.send("POST", "/v1/events", generator::event_json(event)), 201, "create event");
+  auto created = parse(admin.send("POST", "/v1/events", with_travel(generator::event_json(event))),
+                       201, "create event");
   std::string e = created["id"].GetString();
   HttpCall organizer(gateway.url(), created["organizer_token"].GetString(), kImportTimeout);
 
