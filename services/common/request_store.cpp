@@ -45,11 +45,11 @@ local function flat(h)
   return out
 end
 
-local function emit(h)
+local function emit(h, type)
   local payload = cjson.encode({request_id = h.id, sender_id = h.sender_id,
                                 receiver_id = h.receiver_id, buyer_id = h.buyer_id,
                                 company_id = h.company_id, status = h.status})
-  redis.call('XADD', ctx.stream, 'MAXLEN', '~', ctx.maxlen, '*', 'type', 'request.' .. h.status,
+  redis.call('XADD', ctx.stream, 'MAXLEN', '~', ctx.maxlen, '*', 'type', type,
              'schema', '1', 'event', ctx.event, 'key', h.id .. ':' .. h.version,
              'time', ctx.now_text, 'payload', payload)
 end
@@ -66,7 +66,7 @@ local function close(h, status)
   h.status = status
   h.version = tostring(version)
   h.updated_at = ctx.now_text
-  emit(h)
+  emit(h, 'request.' .. status)
 end
 
 -- Stores the expiry of a pending request past its deadline.
@@ -123,7 +123,7 @@ redis.call('SET', KEYS[6], ARGV[9])
 if ARGV[17] ~= '' then redis.call('HSET', KEYS[7], ARGV[17], ARGV[9]) end
 redis.call('SADD', KEYS[8], ARGV[9])
 redis.call('SADD', KEYS[9], ARGV[9])
-emit(h)
+emit(h, 'request.created')
 return {'created', flat(h)}
 )lua");
 

@@ -37,7 +37,9 @@ void add_auth(Gateway& gateway, http::Router& router);
 void add_event_routes(Gateway& gateway, http::Router& router);
 void add_participant_routes(Gateway& gateway, http::Router& router);
 void add_match_routes(Gateway& gateway, http::Router& router);
-void add_meeting_routes(Gateway& gateway, http::Router& router);  // bookings, schedule, agenda
+void add_meeting_routes(Gateway& gateway, http::Router& router);   // bookings, schedule, agenda
+void add_request_routes(Gateway& gateway, http::Router& router);   // requests, pairs
+void add_schedule_routes(Gateway& gateway, http::Router& router);  // schedule runs
 void add_outcome_routes(Gateway& gateway, http::Router& router);   // check-ins, outcomes
 void add_deal_routes(Gateway& gateway, http::Router& router);      // MOUs, contracts
 void add_report_routes(Gateway& gateway, http::Router& router);    // the event report

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   sangdam::gateway::add_participant_routes(*gateway, router);
   sangdam::gateway::add_match_routes(*gateway, router);
   sangdam::gateway::add_meeting_routes(*gateway, router);
+  sangdam::gateway::add_request_routes(*gateway, router);
+  sangdam::gateway::add_schedule_routes(*gateway, router);
   sangdam::gateway::add_outcome_routes(*gateway, router);
   sangdam::gateway::add_deal_routes(*gateway, router);
   sangdam::gateway::add_report_routes(*gateway, router);

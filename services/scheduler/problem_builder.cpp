@@ -101,10 +101,11 @@ class Builder {
 
     add_booked_and_published(slot_count);
     for (const auto& pair : in_.pairs.must_meet) {
-      add(pair.buyer_id, pair.company_id, "must_meet", kMustMeetWeight * pair.weight, {});
+      add(pair.buyer_id, pair.company_id, "must_meet", kMustMeetWeight * pair.weight, {},
+          pair.updated_at);
     }
     for (const auto& r : in_.accepted) {
-      add(r.buyer_id, r.company_id, "request", kAcceptedRequestWeight, r.id);
+      add(r.buyer_id, r.company_id, "request", kAcceptedRequestWeight, r.id, r.updated_at);
     }
     add_top_matches();
     return std::move(out_);
@@ -119,7 +120,7 @@ class Builder {
         published_.push_back(m);
         continue;
       }
-      auto* meeting = add(m.buyer_id, m.company_id, "booked", kMustMeetWeight, m.request_id);
+      auto* meeting = add(m.buyer_id, m.company_id, "booked", kMustMeetWeight, m.request_id, {});
       if (!meeting) continue;
       meeting->fixed_slot = m.slot;
       meeting->venue = m.venue;
@@ -145,7 +146,7 @@ class Builder {
           }
         }
         double weight = std::clamp(mutual / kMatchScoreScale, kMinMatchWeight, 1.0);
-        if (add(buyer_id, match.company_id, "match", weight, {}) ||
+        if (add(buyer_id, match.company_id, "match", weight, {}, {}) ||
             known(buyer_id, match.company_id)) {
           ++taken;
         }
@@ -164,14 +165,20 @@ class Builder {
     return it == venue->tables.end() ? 0 : static_cast<int>(it - venue->tables.begin());
   }
 
-  // Adds the pair's meeting unless the pair is unknown, removed, or already in (as a heavier
-  // kind). Returns the new meeting (valid until the next add), or nullptr.
+  // Adds the pair's meeting unless the pair is unknown, removed, cancelled since `asked_at`
+  // (empty: ever), or already in (as a heavier kind). Returns the new meeting (valid until the
+  // next add), or nullptr.
   schedule::Meeting* add(const std::string& buyer_id, const std::string& company_id,
-                         const std::string& kind, double weight, const std::string& request_id) {
+                         const std::string& kind, double weight, const std::string& request_id,
+                         const std::string& asked_at) {
     auto b = buyers_.find(buyer_id);
     auto c = companies_.find(company_id);
     if (b == buyers_.end() || c == companies_.end()) return nullptr;
-    if (kind != "booked" && removed_.count({buyer_id, company_id})) return nullptr;
+    if (kind != "booked") {
+      if (removed_.count({buyer_id, company_id})) return nullptr;
+      auto cancelled = in_.cancelled.find({buyer_id, company_id});
+      if (cancelled != in_.cancelled.end() && asked_at <= cancelled->second) return nullptr;
+    }
     std::string id = pair_meeting_id(buyer_id, company_id);
     // Kinds are added heaviest first, so a pair already in keeps its heavier kind.
     if (out_.pairs.count(id)) return nullptr;

@@ -8,7 +8,8 @@
 //   request    accepted meeting requests: kAcceptedRequestWeight
 //   match      each buyer's top-N matches: the mutual score / 100, at least kMinMatchWeight
 // A pair appears once, as its heaviest kind; pairs the organizer removed never appear (except
-// as bookings, which only cancelling removes).
+// as bookings, which only cancelling removes); a pair whose meeting someone cancelled comes back
+// only when asked for again after the cancellation.
 #pragma once
 
 #include <map>
@@ -44,6 +45,10 @@ struct RunInputs {
   std::map<std::string, std::vector<TopMatch>> top_matches;             // buyer id -> best first
   std::map<std::string, std::map<std::string, double>> company_scores;  // company -> buyer -> score
   std::vector<meetings::Meeting> current;  // the published timetable (scheduled meetings)
+  // (buyer, company) -> when a participant or the organizer last cancelled the pair's meeting
+  // (RFC 3339 UTC). Such a pair stays out of later runs unless it was asked for again after
+  // that (a request accepted, or a must-meet set, later than the cancellation).
+  std::map<std::pair<std::string, std::string>, std::string> cancelled;
   int include_top_matches = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -77,6 +78,32 @@ std::vector<TopMatch> parse_match_list(const redis::Reply& reply) {
     out.push_back({item["id"].GetString(), item["score"].GetDouble()});
   }
   return out;
+}
+
+// Cancellations made by people (not by a schedule publish, whose cancelled_by is
+// "schedule:<run>"), latest per pair. Read from the stored meeting JSON, which carries
+// cancelled_by.
+asio::awaitable<std::map<std::pair<std::string, std::string>, std::string>> read_cancellations(
+    redis::Client& redis, const std::string& event_id) {
+  redis::Command read{"HVALS", keys::meetings(event_id)};
+  auto reply = co_await redis.call(std::move(read));
+  std::map<std::pair<std::string, std::string>, std::string> out;
+  for (const auto& item : reply.elements) {
+    rapidjson::Document doc;
+    const std::string& text = item.as_string();
+    doc.Parse(text.c_str(), text.size());
+    if (doc.HasParseError() || !doc.IsObject()) continue;
+    auto field = [&doc](const char* name) {
+      return doc.HasMember(name) && doc[name].IsString() ? std::string(doc[name].GetString())
+                                                         : std::string();
+    };
+    if (field("status") != "cancelled" || field("cancelled_by").rfind("schedule:", 0) == 0) {
+      continue;
+    }
+    auto& when = out[{field("buyer_id"), field("company_id")}];
+    when = std::max(when, field("updated_at"));
+  }
+  co_return out;
 }
 
 void write_string(Writer& w, const char* key, const std::string& value) {
@@ -215,7 +242,10 @@ asio::awaitable<void> ScheduleRunner::handle(const bus::Delivery& delivery) {
   if (!payload.HasMember("run_id") || !payload["run_id"].IsString() || envelope.event_id.empty()) {
     throw Error(ErrorCode::kInvalidArgument, "malformed_run", "schedule.run without run_id");
   }
-  co_await run(envelope.event_id, payload["run_id"].GetString());
+  // Arguments of a co_await call are named: g++ 12 may destroy temporaries bound to a
+  // coroutine's reference parameters before the coroutine is done with them.
+  std::string run_id = payload["run_id"].GetString();
+  co_await run(envelope.event_id, run_id);
 }
 
 asio::awaitable<RunInputs> ScheduleRunner::read_inputs(const EventInfo& info, int top_matches) {
@@ -227,6 +257,7 @@ asio::awaitable<RunInputs> ScheduleRunner::read_inputs(const EventInfo& info, in
   in.accepted = co_await requests::list_accepted(redis_, info.id);
   in.pairs = co_await requests::list_pairs(redis_, info.id);
   in.current = co_await meetings::list(redis_, info.id);
+  in.cancelled = co_await read_cancellations(redis_, info.id);
   if (top_matches > 0) {
     std::vector<redis::Command> reads;
     for (const auto& b : in.buyers) reads.push_back({"GET", keys::matches(info.id, b.id)});
@@ -257,44 +288,66 @@ asio::awaitable<void> ScheduleRunner::run(const std::string& event_id, const std
     log::info("schedule run already finished, skipped", {log::field("run_id", run_id)});
     co_return;
   }
+  // The work lives in execute(), and nothing but the call sits in this try block: g++ 12
+  // destroys locals of a coroutine's try block at a suspension inside it (seen with valgrind:
+  // the problem was freed while the worker thread solved it).
+  std::string stage = "reading";  // named in a failure, so an operator knows where it broke
   std::string failure;
   try {
-    auto info = co_await events_.get(redis_, event_id);
-    auto inputs = co_await read_inputs(*info, record->request.include_top_matches);
-    auto built = std::make_shared<BuiltProblem>(build_problem(inputs));
-    schedule::SolveOptions options;
-    options.time_limit_seconds = record->request.time_limit_seconds;
-    bool repair = record->request.mode == "repair";
-    auto solution = co_await pool_.run<schedule::Solution>([built, options, repair] {
-      return repair ? schedule::repair(built->problem, built->published, options)
-                    : schedule::solve(built->problem, options);
-    });
-    // The checker is independent of the solver: nothing it refuses is published.
-    auto report = schedule::check(built->problem, solution);
-    if (!report.ok()) {
-      const auto& v = report.violations.front();
-      throw Error(ErrorCode::kInternal, "schedule_check_failed",
-                  "the schedule breaks a hard constraint: " + v.kind + " (" + v.detail + ")");
-    }
-    auto published =
-        co_await meetings::publish(redis_, topology_, *info, placements(*built, solution), run_id);
-    co_await schedule_runs::finish(redis_, event_id, run_id, true,
-                                   result_json(*built, solution, report, published), {});
-    log::info("schedule run done",
-              {log::field("run_id", run_id),
-               log::field("placed", static_cast<long long>(solution.assignments.size())),
-               log::field("unplaced", static_cast<long long>(solution.unplaced.size()))});
-    co_return;
+    co_await execute(event_id, run_id, record->request, stage);
   } catch (const Error& e) {
     // Redis trouble is retried by the bus (the run stays "running" and is taken again); any
     // other error is the run's outcome.
     if (e.code() == ErrorCode::kUnavailable) throw;
-    failure = e.reason() + ": " + e.what();
+    failure = stage + ": " + e.reason() + ": " + e.what();
   } catch (const std::exception& e) {
-    failure = std::string("internal: ") + e.what();
+    failure = stage + ": internal: " + e.what();
   }
+  if (failure.empty()) co_return;
   log::warn("schedule run failed", {log::field("run_id", run_id), log::field("error", failure)});
-  co_await schedule_runs::finish(redis_, event_id, run_id, false, {}, failure);
+  const std::string no_result;
+  co_await schedule_runs::finish(redis_, event_id, run_id, false, no_result, failure);
+}
+
+asio::awaitable<void> ScheduleRunner::execute(const std::string& event_id,
+                                              const std::string& run_id,
+                                              const schedule_runs::RunRequest& request,
+                                              std::string& stage) {
+  auto info = co_await events_.get(redis_, event_id);
+  auto inputs = co_await read_inputs(*info, request.include_top_matches);
+  stage = "building";
+  auto built = std::make_shared<const BuiltProblem>(build_problem(inputs));
+  stage = "solving";
+  schedule::SolveOptions options;
+  options.time_limit_seconds = request.time_limit_seconds;
+  bool repair = request.mode == "repair";
+  // The solution comes back through a shared slot that both sides own.
+  auto solved = std::make_shared<schedule::Solution>();
+  std::function<void()> solve = [built, options, repair, solved] {
+    *solved = repair ? schedule::repair(built->problem, built->published, options)
+                     : schedule::solve(built->problem, options);
+  };
+  co_await pool_.run<void>(std::move(solve));
+  const schedule::Solution& solution = *solved;
+  // The checker is independent of the solver: nothing it refuses is published.
+  stage = "checking";
+  auto report = schedule::check(built->problem, solution);
+  if (!report.ok()) {
+    const auto& v = report.violations.front();
+    throw Error(ErrorCode::kInternal, "schedule_check_failed",
+                "the schedule breaks a hard constraint: " + v.kind + " (" + v.detail + ")");
+  }
+  stage = "publishing";
+  auto placed = placements(*built, solution);
+  auto published = co_await meetings::publish(redis_, topology_, *info, placed, run_id);
+  stage = "recording";
+  std::string summary = result_json(*built, solution, report, published);
+  const std::string no_error;
+  co_await schedule_runs::finish(redis_, event_id, run_id, true, summary, no_error);
+  log::info("schedule run done",
+            {log::field("run_id", run_id),
+             log::field("placed", static_cast<long long>(solution.assignments.size())),
+             log::field("unplaced", static_cast<long long>(solution.unplaced.size()))});
 }
 
 }  // namespace sangdam::scheduler

@@ -12,6 +12,7 @@
 #include "services/common/bus.hpp"
 #include "services/common/event_cache.hpp"
 #include "services/common/redis.hpp"
+#include "services/common/schedule_runs.hpp"
 #include "services/common/worker_pool.hpp"
 #include "services/scheduler/problem_builder.hpp"
 
@@ -33,6 +34,10 @@ class ScheduleRunner {
 
  private:
   boost::asio::awaitable<void> run(const std::string& event_id, const std::string& run_id);
+  // The steps of a run; `stage` names the step under way for the failure message.
+  boost::asio::awaitable<void> execute(const std::string& event_id, const std::string& run_id,
+                                       const schedule_runs::RunRequest& request,
+                                       std::string& stage);
   boost::asio::awaitable<RunInputs> read_inputs(const EventInfo& info, int top_matches);
 
   redis::Client& redis_;
