@@ -179,7 +179,7 @@ TEST_CASE("parse_participant picks the parser by role") {
   CHECK_THROWS_AS(parse_participant(doc(R"({"external_id":"x"})"), context()), Error);
 }
 
-TEST_CASE("public JSON hides private fields; full JSON round-trips through the parser") {
+TEST_CASE("public JSON hides private fields, full JSON round-trips through the parser") {
   Buyer b = parse_buyer(doc(kBuyer), context());
   b.id = "p_1";
   std::string pub = to_json(b, Visibility::kPublic);

@@ -151,7 +151,7 @@ TEST_CASE("text: taxonomy keywords bridge an English query to a Korean-only cate
   CHECK(buyer_score(index, 0, 0) > buyer_score(index, 0, 1));
 }
 
-TEST_CASE("language: no common language and no interpreter removes; an interpreter saves") {
+TEST_CASE("language: no common language and no interpreter removes, an interpreter saves") {
   Buyer vietnamese = buyer("b_vi", "VN");
   vietnamese.languages = {"vi"};
   Company korean = company("c_ko");
@@ -204,7 +204,7 @@ TEST_CASE("wishes: no-thanks and met-before remove, must-meet lifts to the top")
   CHECK(index.company_lists()[1].empty());
 }
 
-TEST_CASE("market: cluster type suits the tier; targeting the country counts; budget counts") {
+TEST_CASE("market: cluster type suits the tier, targeting the country counts, budget counts") {
   Company production = company("c_prod");
   production.cluster = ClusterType::kProduction;
   Company full_cycle = company("c_full");

@@ -61,7 +61,7 @@ TEST_CASE("tokenize: English is lower-cased, stop words dropped, forms stemmed t
   CHECK(tokenize("scanning") == tokenize("scan"));
 }
 
-TEST_CASE("tokenize: mixed scripts split at the script boundary; punctuation separates") {
+TEST_CASE("tokenize: mixed scripts split at the script boundary, punctuation separates") {
   const auto terms = tokenize("AI기반 self-diagnosis, ISO13485");
   CHECK(has(terms, "ai"));
   CHECK(has(terms, "기반"));
