@@ -130,11 +130,34 @@ std::vector<std::string> stream_types(int redis_port, const std::string& stream)
   return out;
 }
 
-void stream_add(int redis_port, const std::string& stream, const std::vector<std::string>& fields) {
+std::string stream_add(int redis_port, const std::string& stream,
+                       const std::vector<std::string>& fields) {
   redis::Command command{"XADD", stream, "*"};
   command.insert(command.end(), fields.begin(), fields.end());
   auto reply = redis_call(redis_port, std::move(command));
   if (reply.is_error()) throw std::runtime_error("XADD: " + reply.str);
+  return reply.str;
+}
+
+bool wait_consumed(int redis_port, const std::string& stream, const std::string& group,
+                   const std::string& id, std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto groups = redis_call(redis_port, {"XINFO", "GROUPS", stream});
+    for (const auto& g : groups.elements) {
+      std::map<std::string, const redis::Reply*> info;
+      for (std::size_t i = 0; i + 1 < g.elements.size(); i += 2) {
+        info[g.elements[i].str] = &g.elements[i + 1];
+      }
+      if (info.count("name") && info["name"]->str == group && info.count("pending") &&
+          info.count("last-delivered-id") && info["pending"]->integer == 0 &&
+          info["last-delivered-id"]->str == id) {
+        return true;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
 }
 
 std::vector<Meeting> timetable(const std::string& url, const Sample& s) {

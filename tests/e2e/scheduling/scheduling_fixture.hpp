@@ -48,8 +48,13 @@ JsonAnswer wait_for_run(const std::string& url, const Sample& s, const std::stri
 
 // The "type" field of every entry of a stream, oldest first.
 std::vector<std::string> stream_types(int redis_port, const std::string& stream);
-// XADD of raw fields (for redelivering a message by hand).
-void stream_add(int redis_port, const std::string& stream, const std::vector<std::string>& fields);
+// XADD of raw fields (for redelivering a message by hand); returns the entry id.
+std::string stream_add(int redis_port, const std::string& stream,
+                       const std::vector<std::string>& fields);
+// Waits until consumer group `group` has read entry `id` of the stream and acknowledged
+// everything it read. False after the limit.
+bool wait_consumed(int redis_port, const std::string& stream, const std::string& group,
+                   const std::string& id, std::chrono::seconds limit = std::chrono::seconds(10));
 // Every entry of a stream as field -> value maps, oldest first.
 std::vector<std::map<std::string, std::string>> stream_entries(int redis_port,
                                                                const std::string& stream);

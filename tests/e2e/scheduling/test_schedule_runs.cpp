@@ -138,10 +138,11 @@ TEST_CASE("schedule runs: accepted requests, must-meets and top matches, checked
 
   // The same run message again (a redelivery): skipped, the record and timetable unchanged.
   std::string finished_at = text(run.json, "finished_at");
-  stream_add(stack.redis().port(), "sangdam:schedule:0",
-             {"type", "schedule.run", "schema", "1", "event", s.event_id, "key", run_id + "-again",
-              "time", "2023-09-01T00:00:00.000Z", "payload", "{\"run_id\":\"" + run_id + "\"}"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  std::string again_id = stream_add(
+      stack.redis().port(), "sangdam:schedule:0",
+      {"type", "schedule.run", "schema", "1", "event", s.event_id, "key", run_id + "-again", "time",
+       "2023-09-01T00:00:00.000Z", "payload", "{\"run_id\":\"" + run_id + "\"}"});
+  REQUIRE(wait_consumed(stack.redis().port(), "sangdam:schedule:0", "scheduler", again_id));
   auto same = call(url, s.organizer_token, "GET", s.base + "/schedule/runs/" + run_id);
   CHECK(text(same.json, "finished_at") == finished_at);
   auto again = stream_types(stack.redis().port(), "sangdam:meetings:0");
