@@ -315,6 +315,11 @@ asio::awaitable<std::string> compute_report_json(redis::Client& redis, const Eve
 asio::awaitable<void> refresh_report(redis::Client& redis, const bus::Topology& topology,
                                      const EventInfo& event, const ledger::Rates& rates) {
   auto marks = co_await source_marks(redis, topology, event.id);
+  // A burst of messages (a schedule publish emits one per meeting) needs one recomputation:
+  // the first one read every change already, so the others find the marks unchanged.
+  redis::Command stored{"HGET", keys::report_meta(event.id), "marks"};
+  auto stored_marks = co_await redis.call(std::move(stored));
+  if (!stored_marks.is_nil() && !stored_marks.is_error() && stored_marks.str == marks) co_return;
   auto report = co_await compute_report_json(redis, event, rates);
   std::vector<redis::Command> write{
       {"MULTI"},

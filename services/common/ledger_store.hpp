@@ -90,6 +90,7 @@ boost::asio::awaitable<std::string> compute_report_json(redis::Client& redis,
                                                         bool csv = false);
 
 // The ledger service's step: marks, compute, store {ev}:report and its marks (one MULTI).
+// Nothing to do when the stored report's marks are the current ones.
 boost::asio::awaitable<void> refresh_report(redis::Client& redis, const bus::Topology& topology,
                                             const EventInfo& event, const ledger::Rates& rates);
 
