@@ -1,5 +1,7 @@
 #include "matching/generator/event_generator.hpp"
 
+#include "matching/event/event.hpp"
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -317,7 +319,8 @@ GeneratedEvent generate_event(const GeneratorOptions& options, const Taxonomy* t
     c.min_deal = Money{static_cast<std::int64_t>(random.log_uniform(10'000, 500'000)) * 100, "USD"};
     const std::size_t venue = random.weighted(kVenueWeights);
     c.venue = std::string(kVenues[venue]);
-    c.table = "T" + std::to_string(++venue_tables[venue]);
+    // Beyond the event's table limit, companies share booths (the sample never gets there).
+    c.table = "T" + std::to_string(venue_tables[venue]++ % event::kMaxTablesPerVenue + 1);
     c.seats = random.chance(0.1) ? 2 : 1;
     c.unavailable_slots = unavailable(random, event.slot_count);
     event.companies.push_back(std::move(c));
@@ -683,6 +686,23 @@ std::string event_json(const GeneratedEvent& event) {
     w.EndObject();
   }
   w.EndArray();
+  // Every pair of venues needs a travel time (the event format requires it): shuttle minutes
+  // as in the Seongnam sample, the main hall close to the others.
+  w.Key("travel");
+  w.StartArray();
+  for (std::size_t a = 0; a < kVenues.size(); ++a) {
+    for (std::size_t b = a + 1; b < kVenues.size(); ++b) {
+      w.StartObject();
+      w.Key("from");
+      w.String(std::string(kVenues[a]));
+      w.Key("to");
+      w.String(std::string(kVenues[b]));
+      w.Key("minutes");
+      w.Int(a == 0 ? 15 : 25);
+      w.EndObject();
+    }
+  }
+  w.EndArray();
   w.Key("interpreters");
   w.StartArray();
   for (const auto& pair : event.interpreter_pairs) {
@@ -693,7 +713,7 @@ std::string event_json(const GeneratedEvent& event) {
     w.String("ko");
     w.EndArray();
     w.Key("count");
-    w.Int(1 + static_cast<int>(event.buyers.size() / 40));
+    w.Int(std::min(event::kMaxInterpretersPerPool, 1 + static_cast<int>(event.buyers.size() / 40)));
     w.EndObject();
   }
   w.EndArray();

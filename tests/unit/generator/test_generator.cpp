@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "matching/error.hpp"
+#include "matching/event/event.hpp"
 #include "matching/generator/event_generator.hpp"
 
 using namespace sangdam;
@@ -116,4 +117,17 @@ TEST_CASE("generator: oversize requests are refused with the field named") {
   Taxonomy branches_only;
   branches_only.add(Category{"dental", "", "Dental", "치과", {}, {}});
   CHECK_THROWS_AS(generate_event(GeneratorOptions{}, &branches_only), Error);
+}
+
+TEST_CASE("generator: the event is one POST /v1/events accepts, at any size") {
+  for (std::size_t companies : {6, 5000}) {
+    INFO(companies << " companies");
+    const auto event = generate_event(GeneratorOptions{2000, companies, 7, 3});
+    const auto parsed = sangdam::event::parse_event(event_json(event));
+    CHECK(parsed.venues.size() == 4);
+    CHECK(parsed.travel.size() == 6);  // every pair of venues has a travel time
+    for (const auto& c : event.companies) {
+      CHECK(parsed.find_venue(c.venue) != nullptr);
+    }
+  }
 }
