@@ -66,7 +66,6 @@ inline std::string role_index(std::string_view e, bool buyer) {
   return tag(e) + (buyer ? ":buyers" : ":companies");
 }
 
-
 // Meeting requests and organizer pairs (services/common/request_store.hpp).
 inline std::string request(std::string_view e, std::string_view r) {
   return tag(e) + ":request:" + std::string(r);
