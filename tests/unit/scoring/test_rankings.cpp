@@ -7,36 +7,12 @@
 #include <string>
 
 #include "matching/scoring/match_index.hpp"
+#include "tests/unit/scoring/slow_ranking.hpp"
 
 using namespace sangdam;
 using namespace sangdam::scoring;
 
 namespace {
-
-// Every list ranked the slow way, one score_pair() per pair.
-std::pair<std::vector<TopList>, std::vector<TopList>> ranked_by_pairs(const MatchIndex& index) {
-  const std::size_t k = index.context().config.top_k;
-  std::vector<TopList> buyers(index.buyer_count());
-  std::vector<TopList> companies(index.company_count());
-  for (std::size_t b = 0; b < index.buyer_count(); ++b) {
-    for (std::size_t c = 0; c < index.company_count(); ++c) {
-      const PairScore s = index.score_pair(b, c);
-      if (s.removed) continue;
-      buyers[b].push_back({static_cast<std::uint32_t>(c), static_cast<float>(s.buyer_score)});
-      companies[c].push_back({static_cast<std::uint32_t>(b), static_cast<float>(s.company_score)});
-    }
-  }
-  auto order = [](const Ranked& a, const Ranked& b) {
-    return a.score > b.score || (a.score == b.score && a.counterpart < b.counterpart);
-  };
-  for (auto* lists : {&buyers, &companies}) {
-    for (auto& list : *lists) {
-      std::sort(list.begin(), list.end(), order);
-      if (list.size() > k) list.resize(k);
-    }
-  }
-  return {buyers, companies};
-}
 
 // A taxonomy of `branches` branches with `leaves` leaves each (codes b<i> and b<i>.l<j>).
 MatchContext wide_context(int branches, int leaves) {
@@ -98,7 +74,7 @@ TEST_CASE("rankings: a taxonomy of 300 codes ranks like the per-pair scores") {
   }
   MatchIndex index(context, buyers, companies);
   index.full_recompute(2);
-  const auto expected = ranked_by_pairs(index);
+  const auto expected = testing::slow_ranking(index);
   CHECK(index.buyer_lists() == expected.first);
   CHECK(index.company_lists() == expected.second);
   // Buyer 1 seeks b18.l13: company 13 sells it, company 17 a sibling leaf (b18.l3), so the
@@ -122,7 +98,7 @@ TEST_CASE("rankings: lists stay exact when changes drain the reserve beyond K") 
     Buyer changed = index.buyer(leaving);
     changed.no_thanks = {"c0"};
     const RescoreResult result = index.upsert_buyer(changed);
-    const auto expected = ranked_by_pairs(index);
+    const auto expected = testing::slow_ranking(index);
     REQUIRE(index.buyer_lists() == expected.first);
     REQUIRE(index.company_lists() == expected.second);
     CHECK(std::find(result.changed_counterparts.begin(), result.changed_counterparts.end(), 0u) !=
@@ -138,7 +114,7 @@ TEST_CASE("rankings: an index that starts without buyers fills company lists as 
   index.full_recompute(1);
   for (int i = 0; i < 8; ++i) {
     index.upsert_buyer(buyer(i, i % 2 ? "b0.l0" : "b1.l1"));
-    const auto expected = ranked_by_pairs(index);
+    const auto expected = testing::slow_ranking(index);
     REQUIRE(index.buyer_lists() == expected.first);
     REQUIRE(index.company_lists() == expected.second);
   }

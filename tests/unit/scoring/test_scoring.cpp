@@ -6,6 +6,7 @@
 
 #include "matching/error.hpp"
 #include "matching/scoring/match_index.hpp"
+#include "tests/unit/scoring/slow_ranking.hpp"
 
 using namespace sangdam;
 using namespace sangdam::scoring;
@@ -61,31 +62,6 @@ Company company(std::string id) {
 
 double buyer_score(const MatchIndex& index, std::size_t b, std::size_t c) {
   return index.score_pair(b, c).buyer_score;
-}
-
-// Every list recomputed the slow way from score_pair, to check the fast paths against.
-std::pair<std::vector<TopList>, std::vector<TopList>> brute_force(const MatchIndex& index) {
-  const std::size_t k = index.context().config.top_k;
-  std::vector<TopList> buyers(index.buyer_count());
-  std::vector<TopList> companies(index.company_count());
-  for (std::size_t b = 0; b < index.buyer_count(); ++b) {
-    for (std::size_t c = 0; c < index.company_count(); ++c) {
-      const PairScore s = index.score_pair(b, c);
-      if (s.removed) continue;
-      buyers[b].push_back({static_cast<std::uint32_t>(c), static_cast<float>(s.buyer_score)});
-      companies[c].push_back({static_cast<std::uint32_t>(b), static_cast<float>(s.company_score)});
-    }
-  }
-  auto order = [](const Ranked& a, const Ranked& b) {
-    return a.score > b.score || (a.score == b.score && a.counterpart < b.counterpart);
-  };
-  for (auto* lists : {&buyers, &companies}) {
-    for (auto& list : *lists) {
-      std::sort(list.begin(), list.end(), order);
-      if (list.size() > k) list.resize(k);
-    }
-  }
-  return {buyers, companies};
 }
 
 }  // namespace
@@ -284,7 +260,7 @@ TEST_CASE("full recompute: lists equal the slow per-pair ranking, for any thread
   context.config.top_k = 5;
   MatchIndex index(context, buyers, companies);
   index.full_recompute(1);
-  const auto expected = brute_force(index);
+  const auto expected = testing::slow_ranking(index);
   CHECK(index.buyer_lists() == expected.first);
   CHECK(index.company_lists() == expected.second);
   index.full_recompute(3);
@@ -318,7 +294,7 @@ TEST_CASE("upsert: rescoring one row or column keeps every list equal to a full 
       if (round == 12) changed.id = "c_new";
       result = index.upsert_company(changed);
     }
-    const auto expected = brute_force(index);
+    const auto expected = testing::slow_ranking(index);
     REQUIRE(index.buyer_lists() == expected.first);
     REQUIRE(index.company_lists() == expected.second);
     const auto& before = buyer_changed ? before_companies : before_buyers;
