@@ -43,6 +43,8 @@ void add_schedule_routes(Gateway& gateway, http::Router& router);  // schedule r
 void add_outcome_routes(Gateway& gateway, http::Router& router);   // check-ins, outcomes
 void add_deal_routes(Gateway& gateway, http::Router& router);      // MOUs, contracts
 void add_report_routes(Gateway& gateway, http::Router& router);    // the event report
+void add_live_routes(Gateway& gateway, http::Router& router);      // WebSocket live updates
+void add_webhook_routes(Gateway& gateway, http::Router& router);   // webhook registrations
 
 // Role checks used by handlers; each throws kForbidden with a clear message.
 void require_admin(const http::Request& req);

@@ -14,6 +14,8 @@ void add_routes(sangdam::gateway::Gateway& gateway, sangdam::http::Router& route
   sangdam::gateway::add_outcome_routes(gateway, router);
   sangdam::gateway::add_deal_routes(gateway, router);
   sangdam::gateway::add_report_routes(gateway, router);
+  sangdam::gateway::add_live_routes(gateway, router);
+  sangdam::gateway::add_webhook_routes(gateway, router);
 }
 }  // namespace
 
