@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -149,26 +150,36 @@ void report_scale(const char* name, const Problem& p, double time_limit, bool& w
   SolveOptions options;
   options.time_limit_seconds = time_limit;
   auto start = Clock::now();
+  std::clock_t cpu_start = std::clock();
   Solution s = solve(p, options);
   double seconds = since(start);
+  double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   CheckReport r = check(p, s);
-  within = within && seconds <= time_limit + 0.5 && r.ok();
+  within = within && seconds <= time_limit + 0.5 && r.ok() && r.fairness_met;
   std::printf(
-      "scale %-22s placed %d/%zu (weight gap %.2f%%), breaks %d, max-min %d-%d (d %d), "
-      "venue changes %d, %.2f s (limit %.1f, %s), checker %s\n",
+      "scale %-22s placed %d/%zu (weight gap %.2f%%), breaks %d, max-min %d-%d (d %d, %s), "
+      "venue changes %d, %.2f s wall %.2f s CPU (limit %.1f, %s), checker %s\n",
       name, s.objective.placed, p.meetings.size(), 100 * s.weight_gap, s.objective.breaks,
-      s.objective.max_breaks, s.objective.min_breaks, p.fairness_bound, s.objective.venue_changes,
-      seconds, time_limit, s.stopped_by.c_str(), r.ok() ? "ok" : "VIOLATIONS");
+      s.objective.max_breaks, s.objective.min_breaks, p.fairness_bound,
+      r.fairness_met ? "fair" : "NOT FAIR", s.objective.venue_changes, seconds, cpu, time_limit,
+      s.stopped_by.c_str(), r.ok() ? "ok" : "VIOLATIONS");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = argc > 1 && std::string(argv[1]) == "--quick";
+  bool quick = false;
+  std::string only;  // --only quality|greedy|scale: one part, for working on it
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--quick") quick = true;
+    if (arg == "--only" && i + 1 < argc) only = argv[++i];
+  }
+  auto part = [&](const char* name) { return only.empty() || only == name; };
   std::string peer = find_peer(argv[0]);
 
   // 1. Quality against CBC's proven optimum.
-  int quality_instances = quick ? 3 : 8;
+  int quality_instances = !part("quality") ? 0 : quick ? 3 : 8;
   int compared = 0;
   int equal = 0;
   double ours_total = 0;
@@ -202,7 +213,7 @@ int main(int argc, char** argv) {
               equal, compared, speedup);
 
   // 2. Against greedy first fit.
-  int greedy_instances = quick ? 1 : 3;
+  int greedy_instances = !part("greedy") ? 0 : quick ? 1 : 3;
   long long ours_placed = 0, greedy_placed = 0, ours_breaks = 0, greedy_breaks = 0;
   for (int i = 0; i < greedy_instances; ++i) {
     Problem p = synthetic_problem(greedy_shape(i));
@@ -226,38 +237,40 @@ int main(int argc, char** argv) {
 
   // 3. Scale.
   bool within = true;
-  SyntheticShape medium;
-  medium.seed = 300;
-  medium.days = 2;
-  medium.mornings = 6;
-  medium.afternoons = 5;
-  medium.buyers = 30;
-  medium.companies = 50;
-  medium.meetings = 300;
-  medium.venues = 2;
-  medium.tables_per_venue = 15;
-  medium.travel_minutes = 20;
-  medium.languages = 2;
-  medium.interpreters_per_language = 3;
-  medium.session_share = 0.1;
-  medium.precedence_share = 0.05;
-  report_scale("300/80/22", synthetic_problem(medium), 1.0, within);
-  SyntheticShape large;
-  large.seed = 301;
-  large.days = 2;
-  large.mornings = 6;
-  large.afternoons = 6;
-  large.buyers = 2500;
-  large.companies = 2500;
-  large.meetings = quick ? 10000 : 50000;
-  large.venues = 4;
-  large.tables_per_venue = 700;
-  large.travel_minutes = 20;
-  large.languages = 3;
-  large.interpreters_per_language = 400;
-  large.session_share = 0.05;
-  report_scale(quick ? "10000/5000/24" : "50000/5000/24", synthetic_problem(large),
-               quick ? 3.0 : 9.0, within);
+  if (part("scale")) {
+    SyntheticShape medium;
+    medium.seed = 300;
+    medium.days = 2;
+    medium.mornings = 6;
+    medium.afternoons = 5;
+    medium.buyers = 30;
+    medium.companies = 50;
+    medium.meetings = 300;
+    medium.venues = 2;
+    medium.tables_per_venue = 15;
+    medium.travel_minutes = 20;
+    medium.languages = 2;
+    medium.interpreters_per_language = 3;
+    medium.session_share = 0.1;
+    medium.precedence_share = 0.05;
+    report_scale("300/80/22", synthetic_problem(medium), 1.0, within);
+    SyntheticShape large;
+    large.seed = 301;
+    large.days = 2;
+    large.mornings = 6;
+    large.afternoons = 6;
+    large.buyers = 2500;
+    large.companies = 2500;
+    large.meetings = quick ? 10000 : 50000;
+    large.venues = 4;
+    large.tables_per_venue = 700;
+    large.travel_minutes = 20;
+    large.languages = 3;
+    large.interpreters_per_language = 400;
+    large.session_share = 0.05;
+    report_scale(quick ? "10000/5000/24" : "50000/5000/24", synthetic_problem(large),
+                 quick ? 3.0 : 9.0, within);
+  }
 
   std::printf(
       "scheduling: breaks = CBC optimum on %d/%d at %.0fx less time; vs first fit placed %+lld "

@@ -113,6 +113,15 @@ def build(problem):
                     continue
                 if abs(t - s) - 1 < travel.get((u, v), 0):
                     cons.append(f"{z[keys[a]]} + {z[keys[b]]} <= 1")
+    # Daily maximum: a participant's own value, else the problem's; 0 means none.
+    for p, mine in by_person.items():
+        most = people[p].get("max_meetings_per_day", 0) or problem.get("max_meetings_per_day", 0)
+        if most <= 0:
+            continue
+        for day in range(len(problem["days"])):
+            terms = [x[(i, s)] for i in mine for s in range(S) if slots[s][0] == day and (i, s) in x]
+            if len(terms) > most:
+                cons.append(" + ".join(terms) + f" <= {most}")
     for vid in venues:
         for s in range(S):
             terms = [x[(i, s)] for i, m in enumerate(meetings) if venue(m) == vid and (i, s) in x]

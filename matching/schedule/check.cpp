@@ -146,6 +146,21 @@ CheckReport check(const Problem& p, const Solution& solution, int fairness_bound
       }
     }
   }
+  int day_count = p.slots.empty() ? 0 : p.slots.back().day + 1;
+  for (std::size_t x = 0; x < p.participants.size(); ++x) {
+    int most = daily_maximum(p, p.participants[x]);
+    if (most <= 0) continue;
+    std::vector<int> per_day(day_count, 0);
+    for (int s = 0; s < slot_count; ++s)
+      per_day[p.slots[s].day] += participant_load[x * slot_count + s];
+    for (int d = 0; d < day_count; ++d) {
+      if (per_day[d] > most) {
+        violate("daily_maximum", "",
+                p.participants[x].id + " has " + std::to_string(per_day[d]) + " meetings on day " +
+                    std::to_string(d) + " (maximum " + std::to_string(most) + ")");
+      }
+    }
+  }
   for (const auto& [key, load] : venue_load) {
     const Venue& v = p.venues[venue_index.at(key.first)];
     int tables = per_slot(v.tables, v.tables_per_slot, key.second);

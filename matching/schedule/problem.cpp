@@ -39,6 +39,10 @@ std::string_view role_name(Role role) {
   return "other";
 }
 
+int daily_maximum(const Problem& problem, const Participant& x) {
+  return x.max_meetings_per_day > 0 ? x.max_meetings_per_day : problem.max_meetings_per_day;
+}
+
 int travel_slots(const Problem& problem, std::string_view from, std::string_view to) {
   if (from == to) return 0;
   for (const auto& t : problem.travel) {
@@ -166,6 +170,7 @@ void validate(const Problem& p) {
   int slot_count = static_cast<int>(p.slots.size());
   check_count(p.slot_minutes, 1, "slot_minutes");
   check_count(p.fairness_bound, 0, "fairness_bound");
+  check_count(p.max_meetings_per_day, 0, "max_meetings_per_day");
   if (p.venues.empty()) throw_invalid("missing_field", "at least one venue is required", "venues");
   auto venue_index = index_unique(
       p.venues, [](const Venue& v) -> const std::string& { return v.id; }, "venues");
@@ -207,6 +212,7 @@ void validate(const Problem& p) {
   for (std::size_t i = 0; i < p.participants.size(); ++i) {
     std::string path = path_of("participants", i);
     check_count(p.participants[i].capacity, 1, path_of(path, "capacity"));
+    check_count(p.participants[i].max_meetings_per_day, 0, path_of(path, "max_meetings_per_day"));
     const auto& unavailable = p.participants[i].unavailable;
     for (std::size_t k = 0; k < unavailable.size(); ++k) {
       check_slot(unavailable[k], slot_count, path_of(path_of(path, "unavailable"), k));
@@ -281,6 +287,7 @@ Problem parse_problem(std::string_view json) {
   Problem p;
   p.slot_minutes = optional_int(doc, "slot_minutes", "", kDefaultSlotMinutes);
   p.fairness_bound = optional_int(doc, "fairness_bound", "", kDefaultFairnessBound);
+  p.max_meetings_per_day = optional_int(doc, "max_meetings_per_day", "", 0);
 
   const auto& days = require_array(doc, "days", "");
   for (rapidjson::SizeType d = 0; d < days.Size(); ++d) {
@@ -333,7 +340,8 @@ Problem parse_problem(std::string_view json) {
     p.participants.push_back(
         {require_string(x, "id", path),
          parse_role(optional_string(x, "role", path, "other"), path_of(path, "role")),
-         optional_int(x, "capacity", path, 1), optional_int_array(x, "unavailable", path)});
+         optional_int(x, "capacity", path, 1), optional_int_array(x, "unavailable", path),
+         optional_int(x, "max_meetings_per_day", path, 0)});
   }
   const auto& meetings = require_array(doc, "meetings", "");
   p.meetings.reserve(meetings.Size());
@@ -372,6 +380,10 @@ std::string to_json(const Problem& p) {
   w.Int(p.slot_minutes);
   w.Key("fairness_bound");
   w.Int(p.fairness_bound);
+  if (p.max_meetings_per_day > 0) {
+    w.Key("max_meetings_per_day");
+    w.Int(p.max_meetings_per_day);
+  }
   w.Key("days");
   w.StartArray();
   int last_day = p.slots.empty() ? -1 : p.slots.back().day;
@@ -446,6 +458,10 @@ std::string to_json(const Problem& p) {
     if (!x.unavailable.empty()) {
       w.Key("unavailable");
       write_int_array(w, x.unavailable);
+    }
+    if (x.max_meetings_per_day > 0) {
+      w.Key("max_meetings_per_day");
+      w.Int(x.max_meetings_per_day);
     }
     w.EndObject();
   }

@@ -50,6 +50,8 @@ struct Participant {
   Role role = Role::kOther;
   int capacity = 1;              // meetings it can hold in one slot (a company's seats)
   std::vector<int> unavailable;  // slot indices
+  // Meetings it may hold in one day; 0 takes the problem's max_meetings_per_day.
+  int max_meetings_per_day = 0;
 };
 
 struct Meeting {
@@ -77,7 +79,13 @@ struct Problem {
   std::vector<Participant> participants;
   std::vector<Meeting> meetings;
   int fairness_bound = kDefaultFairnessBound;  // d: max minus min breaks over participants
+  // Meetings a participant may hold in one day (the event's policy; self-booking enforces the
+  // same limit); 0 means no daily limit. A participant's own value, when > 0, replaces it.
+  int max_meetings_per_day = 0;
 };
+
+// The daily maximum that applies to participant `x`, or 0 for none.
+int daily_maximum(const Problem& problem, const Participant& x);
 
 // Limits that keep a problem file within what one solve handles.
 inline constexpr int kMaxSlots = 1000;

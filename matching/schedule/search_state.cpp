@@ -17,6 +17,7 @@ Model::Model(const Problem& p, int bound)
     session_of.push_back(p.slots[s].session);
     day_first.push_back(s > 0 && day_of[s - 1] == day_of[s] ? day_first[s - 1] : s);
   }
+  days = slots > 0 ? day_of.back() + 1 : 0;
   day_last.assign(slots, slots - 1);
   for (int s = slots - 2; s >= 0; --s) {
     day_last[s] = day_of[s + 1] == day_of[s] ? day_last[s + 1] : s;
@@ -27,6 +28,9 @@ Model::Model(const Problem& p, int bound)
     const auto& x = p.participants[i];
     participant_index.emplace(x.id, i);
     capacity.push_back(x.capacity);
+    int most = daily_maximum(p, x);
+    // A day never holds more than capacity x slots meetings: that is "no limit".
+    daily_max.push_back(most > 0 ? most : x.capacity * slots);
     buyer.push_back(x.role == Role::kBuyer);
     for (int s : x.unavailable) unavailable[static_cast<std::size_t>(i) * slots + s] = 1;
   }
@@ -103,6 +107,8 @@ const char* block_name(Block block) {
       return "no_interpreter";
     case Block::kParticipantBusy:
       return "participant_busy";
+    case Block::kDailyMaximum:
+      return "daily_maximum";
     case Block::kTablesFull:
       return "tables_full";
     case Block::kInterpretersFull:
@@ -142,6 +148,7 @@ State::State(const Model& model)
       slot_(model.meetings, -1),
       load_(static_cast<std::size_t>(model.participants) * model.slots, 0),
       venue_at_(static_cast<std::size_t>(model.participants) * model.slots, -1),
+      day_load_(static_cast<std::size_t>(model.participants) * model.days, 0),
       table_use_(static_cast<std::size_t>(model.venues) * model.slots, 0),
       interpreter_use_(static_cast<std::size_t>(model.languages) * model.slots, 0),
       in_slot_(model.slots),
@@ -178,6 +185,9 @@ Block State::blocked_by(int m, int s) const {
   int v = md.venue[m];
   for (int p : {md.first[m], md.second[m]}) {
     if (load(p, s) >= md.capacity[p]) return Block::kParticipantBusy;
+  }
+  for (int p : {md.first[m], md.second[m]}) {
+    if (day_load(p, md.day_of[s]) >= md.daily_max[p]) return Block::kDailyMaximum;
   }
   if (table_use_[v * md.slots + s] >= md.tables[v * md.slots + s]) return Block::kTablesFull;
   int l = md.language[m];
@@ -247,6 +257,7 @@ void State::apply_place(int m, int s) {
     std::size_t k = static_cast<std::size_t>(p) * md.slots + s;
     ++load_[k];
     venue_at_[k] = md.venue[m];
+    ++day_load_[static_cast<std::size_t>(p) * md.days + md.day_of[s]];
   }
   ++table_use_[md.venue[m] * md.slots + s];
   if (md.language[m] >= 0) ++interpreter_use_[md.language[m] * md.slots + s];
@@ -262,7 +273,10 @@ void State::apply_remove(int m) {
   const Model& md = model_;
   int s = slot_[m];
   slot_[m] = -1;
-  for (int p : {md.first[m], md.second[m]}) --load_[static_cast<std::size_t>(p) * md.slots + s];
+  for (int p : {md.first[m], md.second[m]}) {
+    --load_[static_cast<std::size_t>(p) * md.slots + s];
+    --day_load_[static_cast<std::size_t>(p) * md.days + md.day_of[s]];
+  }
   --table_use_[md.venue[m] * md.slots + s];
   if (md.language[m] >= 0) --interpreter_use_[md.language[m] * md.slots + s];
   auto& list = in_slot_[s];

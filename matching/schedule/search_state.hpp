@@ -23,6 +23,7 @@ enum class Block {
   kNoTable,
   kNoInterpreter,
   kParticipantBusy,
+  kDailyMaximum,
   kTablesFull,
   kInterpretersFull,
   kPrecedence,
@@ -36,14 +37,16 @@ struct Model {
   int meetings = 0;
   int venues = 0;
   int languages = 0;
+  int days = 0;
   int fairness_bound = 0;
   std::vector<int> day_of;     // per slot
   std::vector<int> day_first;  // per slot: first slot of its day
   std::vector<int> day_last;   // per slot: last slot of its day
   std::vector<Session> session_of;
-  std::vector<int> capacity;                               // per participant
-  std::vector<char> buyer;                                 // per participant
-  std::vector<char> unavailable;                           // participants x slots
+  std::vector<int> capacity;      // per participant
+  std::vector<int> daily_max;     // per participant; none: capacity x slots
+  std::vector<char> buyer;        // per participant
+  std::vector<char> unavailable;  // participants x slots
   std::vector<int> first, second, venue, language, fixed;  // per meeting; -1 none
   std::vector<SessionRestriction> restriction;
   std::vector<std::int64_t> weight;
@@ -86,6 +89,8 @@ class State {
   int interpreter_use(int l, int s) const { return interpreter_use_[l * model_.slots + s]; }
   // Venue of p's meetings in slot s (meaningful while load(p, s) > 0).
   int venue_at(int p, int s) const { return venue_at_[p * model_.slots + s]; }
+  // Meetings of p on day d.
+  int day_load(int p, int d) const { return day_load_[p * model_.days + d]; }
   int changes(int p) const { return changes_[p]; }
   const std::vector<int>& in_slot(int s) const { return in_slot_[s]; }
   std::int64_t weight() const { return weight_; }
@@ -94,6 +99,8 @@ class State {
   long long total_changes() const { return total_changes_; }
   int max_breaks() const;
   int min_breaks() const;
+  // Participants that have exactly b breaks now.
+  int with_breaks(int b) const { return breaks_histogram_[b]; }
   Score score() const;
 
   // Whether unplaced meeting m fits slot s now (every hard constraint).
@@ -119,6 +126,7 @@ class State {
   std::vector<int> slot_;       // per meeting, -1 unplaced
   std::vector<int> load_;       // participants x slots
   std::vector<int> venue_at_;   // participants x slots: venue while load > 0
+  std::vector<int> day_load_;   // participants x days: meetings that day
   std::vector<int> table_use_;  // venues x slots
   std::vector<int> interpreter_use_;
   std::vector<std::vector<int>> in_slot_;

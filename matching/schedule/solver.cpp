@@ -52,6 +52,8 @@ class Search {
         options_(options),
         state_(model),
         locked_(std::move(locked)),
+        undecided_(model.participants, 0),
+        waiting_(model.participants + model.venues + model.languages),
         rng_(options.seed),
         started_(Clock::now()) {
     deadline_ = started_ + std::chrono::duration_cast<Clock::duration>(
@@ -162,6 +164,17 @@ class Search {
     return found;
   }
 
+  // The lightest movable meeting of participant p on day d, or -1.
+  int lightest_on_day(int p, int d, int except) const {
+    int found = -1;
+    for (int y : model_.meetings_of[p]) {
+      int t = state_.slot(y);
+      if (y == except || locked_[y] || t < 0 || model_.day_of[t] != d) continue;
+      if (found < 0 || model_.weight[y] < model_.weight[found]) found = y;
+    }
+    return found;
+  }
+
   // Moves meeting x from its slot u to slot t; whatever then overflows a participant at t
   // moves to u, and so on along the chain. Leaves the state changed on success; the caller
   // undoes on failure.
@@ -243,6 +256,9 @@ class Search {
     int l = model_.language[m];
     for (int q : {model_.first[m], model_.second[m]}) {
       while (ok && state_.load(q, s) >= model_.capacity[q]) ok = evict(movable_meeting(q, s, m));
+      while (ok && state_.day_load(q, model_.day_of[s]) >= model_.daily_max[q]) {
+        ok = evict(lightest_on_day(q, model_.day_of[s], m));
+      }
     }
     while (ok && state_.table_use(v, s) >= model_.tables[v * model_.slots + s]) {
       ok = evict(lightest_in_slot([&](int y) { return model_.venue[y] == v; }));
@@ -313,6 +329,13 @@ class Search {
   // Branch and bound over `set` (their slots restricted to `slots`, or unplaced), everything
   // else fixed. Keeps the best assignment found (never worse than the current one). Returns
   // true when the search was complete within node_limit.
+  //
+  // Pruning compares the incumbent with an optimistic score of the subtree: every undecided
+  // meeting placed, and each one closing at most one break of each of its participants (a
+  // meeting fills one slot, which merges at most two runs) or opening at most one. That bounds
+  // the total breaks from below and the fairness excess from below (max breaks cannot fall
+  // below breaks - undecided, min breaks cannot rise above breaks + undecided). When the
+  // incumbent already meets the bound at the root, the search stops at once.
   bool exact(const std::vector<int>& input, const std::vector<int>& slots, long long node_limit) {
     std::vector<int> set;
     for (int m : input) {
@@ -326,9 +349,7 @@ class Search {
       if (options[x] != options[y]) return options[x] < options[y];
       return model_.weight[x] > model_.weight[y];
     });
-    std::vector<std::int64_t> rest(set.size() + 1, 0);  // weight of set[i..]
-    for (std::size_t i = set.size(); i-- > 0;) rest[i] = rest[i + 1] + model_.weight[set[i]];
-
+    order_by_participant(set);
     Score best = state_.score();
     std::vector<int> best_slots;
     for (int m : set) best_slots.push_back(state_.slot(m));
@@ -336,6 +357,46 @@ class Search {
     for (int m : set) {
       if (state_.slot(m) >= 0) state_.remove(m);
     }
+    // Participants of the set and their undecided meetings; the others keep their breaks.
+    std::vector<int> touched;
+    for (int m : set) {
+      for (int q : {model_.first[m], model_.second[m]}) {
+        if (undecided_[q]++ == 0) touched.push_back(q);
+      }
+    }
+    int untouched_max = 0;
+    int untouched_min = model_.slots + 1;  // none
+    {
+      std::vector<int> touched_at(model_.slots + 1, 0);
+      for (int q : touched) ++touched_at[state_.breaks(q)];
+      for (int b = 0; b <= model_.slots; ++b) {
+        if (state_.with_breaks(b) > touched_at[b]) {
+          untouched_max = b;
+          untouched_min = std::min(untouched_min, b);
+        }
+      }
+    }
+    std::vector<std::int64_t> rest(set.size() + 1, 0);  // weight of set[i..]
+    for (std::size_t k = set.size(); k-- > 0;) rest[k] = rest[k + 1] + model_.weight[set[k]];
+    auto optimistic = [&](std::size_t i) {
+      Score bound;
+      bound.weight = state_.weight() + rest[i];
+      long long closable = 0;
+      int max_low = untouched_max;
+      int min_high = untouched_min;
+      for (int q : touched) {
+        int b = state_.breaks(q);
+        int open = undecided_[q];
+        closable += std::min(b, open);
+        max_low = std::max(max_low, b - open);
+        min_high = std::min(min_high, b + open);
+      }
+      bound.excess = std::max(0, max_low - min_high - model_.fairness_bound);
+      bound.breaks = state_.total_breaks() - closable;
+      bound.changes = 0;
+      return bound;
+    };
+
     std::vector<int> current(set.size(), -1);
     long long nodes = 0;
     bool complete = true;
@@ -344,7 +405,13 @@ class Search {
         complete = false;
         return;
       }
-      if (state_.weight() + rest[i] < best.weight) return;
+      Score bound = optimistic(i);
+      if (!better(bound, best)) return;
+      // The finer weight bound costs more: only when the simple one does not prune.
+      if (i < set.size()) {
+        bound.weight = state_.weight() + undecided_weight_bound(set, i, slots);
+        if (!better(bound, best)) return;
+      }
       if (i == set.size()) {
         Score score = state_.score();
         if (better(score, best)) {
@@ -354,6 +421,8 @@ class Search {
         return;
       }
       int m = set[i];
+      --undecided_[model_.first[m]];
+      --undecided_[model_.second[m]];
       for (int s : slots) {
         if (!state_.fits(m, s)) continue;
         auto mark = state_.mark();
@@ -361,12 +430,17 @@ class Search {
         current[i] = s;
         self(self, i + 1);
         state_.undo_to(mark);
-        if (!complete) return;
+        if (!complete) break;
       }
-      current[i] = -1;
-      self(self, i + 1);
+      if (complete) {
+        current[i] = -1;
+        self(self, i + 1);
+      }
+      ++undecided_[model_.first[m]];
+      ++undecided_[model_.second[m]];
     };
     dfs(dfs, 0);
+    for (int q : touched) undecided_[q] = 0;
     state_.undo_to(start);
     for (std::size_t i = 0; i < set.size(); ++i) {
       if (state_.slot(set[i]) >= 0) state_.remove(set[i]);
@@ -376,6 +450,124 @@ class Search {
     }
     state_.forget_journal();
     return complete;
+  }
+
+  // Decides the meetings of one participant after another (the busiest first, each one's
+  // meetings in their given order), so that participants' breaks become final early and the
+  // breaks bound of exact() bites high in the tree.
+  void order_by_participant(std::vector<int>& set) {
+    std::vector<int> ordered;
+    std::vector<char> taken(set.size(), 0);
+    while (ordered.size() < set.size()) {
+      int busiest = -1;
+      int most = 0;
+      for (std::size_t k = 0; k < set.size(); ++k) {
+        if (taken[k]) continue;
+        for (int q : {model_.first[set[k]], model_.second[set[k]]}) {
+          int count = 0;
+          for (std::size_t j = 0; j < set.size(); ++j) {
+            count += !taken[j] && (model_.first[set[j]] == q || model_.second[set[j]] == q);
+          }
+          if (count > most) {
+            most = count;
+            busiest = q;
+          }
+        }
+      }
+      for (std::size_t k = 0; k < set.size(); ++k) {
+        if (!taken[k] && (model_.first[set[k]] == busiest || model_.second[set[k]] == busiest)) {
+          taken[k] = 1;
+          ordered.push_back(set[k]);
+        }
+      }
+    }
+    set = std::move(ordered);
+  }
+
+  // Weight that the undecided meetings set[i..] can still add: only those that fit some slot,
+  // and at a participant, a venue's tables or an interpreter pool with more of them than free
+  // room in `slots`, the lightest are lost. Losses add up over resources whose undecided
+  // meetings are disjoint (taken greedily, largest loss first): each lost meeting counts once.
+  std::int64_t undecided_weight_bound(const std::vector<int>& set, std::size_t i,
+                                      const std::vector<int>& slots) {
+    const int venue_base = model_.participants;
+    const int language_base = venue_base + model_.venues;
+    std::vector<int>& used = used_resources_;
+    auto wait = [&](int resource, int m) {
+      if (waiting_[resource].empty()) used.push_back(resource);
+      waiting_[resource].push_back(m);
+    };
+    std::int64_t total = 0;
+    for (std::size_t k = i; k < set.size(); ++k) {
+      int m = set[k];
+      bool fits = false;
+      for (int s : slots) {
+        if (state_.fits(m, s)) {
+          fits = true;
+          break;
+        }
+      }
+      if (!fits) continue;
+      total += model_.weight[m];
+      wait(model_.first[m], m);
+      wait(model_.second[m], m);
+      wait(venue_base + model_.venue[m], m);
+      if (model_.language[m] >= 0) wait(language_base + model_.language[m], m);
+    }
+    auto room_of = [&](int resource) {
+      int room = 0;
+      if (resource >= language_base) {
+        int l = resource - language_base;
+        for (int s : slots) {
+          room += model_.interpreters[l * model_.slots + s] - state_.interpreter_use(l, s);
+        }
+      } else if (resource >= venue_base) {
+        int v = resource - venue_base;
+        for (int s : slots) room += model_.tables[v * model_.slots + s] - state_.table_use(v, s);
+      } else {
+        int q = resource;
+        int day_room = 0;
+        for (std::size_t k = 0; k < slots.size(); ++k) {
+          int s = slots[k];
+          if (k > 0 && model_.day_of[s] != model_.day_of[slots[k - 1]]) {
+            room += day_room;
+            day_room = 0;
+          }
+          if (!model_.unavailable[static_cast<std::size_t>(q) * model_.slots + s]) {
+            day_room += model_.capacity[q] - state_.load(q, s);
+          }
+          int day_left = model_.daily_max[q] - state_.day_load(q, model_.day_of[s]);
+          day_room = std::min(day_room, std::max(0, day_left));
+        }
+        room += day_room;
+      }
+      return room;
+    };
+    std::vector<std::pair<std::int64_t, int>> losses;  // (loss, resource)
+    for (int r : used) {
+      auto& mine = waiting_[r];
+      int room = room_of(r);
+      if (static_cast<int>(mine.size()) <= room) continue;
+      std::sort(mine.begin(), mine.end(),
+                [&](int x, int y) { return model_.weight[x] < model_.weight[y]; });
+      std::int64_t loss = 0;
+      for (std::size_t k = 0; k + room < mine.size(); ++k) loss += model_.weight[mine[k]];
+      losses.push_back({loss, r});
+    }
+    std::sort(losses.begin(), losses.end(), std::greater<>());
+    std::vector<int> counted;
+    for (auto [loss, r] : losses) {
+      bool disjoint = true;
+      for (int m : waiting_[r]) {
+        disjoint = disjoint && std::find(counted.begin(), counted.end(), m) == counted.end();
+      }
+      if (!disjoint) continue;
+      total -= loss;
+      counted.insert(counted.end(), waiting_[r].begin(), waiting_[r].end());
+    }
+    for (int r : used) waiting_[r].clear();
+    used.clear();
+    return total;
   }
 
   // A participant worth improving: one with the most breaks while fairness is exceeded, else
@@ -513,7 +705,12 @@ class Search {
   const Model& model_;
   SolveOptions options_;
   State state_;
-  std::vector<char> locked_;  // fixed meetings and, in a repair, the kept ones
+  std::vector<char> locked_;    // fixed meetings and, in a repair, the kept ones
+  std::vector<int> undecided_;  // per participant: its undecided meetings in exact(); 0 outside
+  // Scratch of undecided_weight_bound: per resource (participants, then venues, then
+  // languages) its undecided meetings, and the resources in use.
+  std::vector<std::vector<int>> waiting_;
+  std::vector<int> used_resources_;
   std::mt19937_64 rng_;
   Clock::time_point started_;
   Clock::time_point deadline_;
@@ -534,13 +731,17 @@ std::int64_t weight_upper_bound(const Model& md) {
   }
   std::int64_t worst_loss = 0;
   for (int p = 0; p < md.participants; ++p) {
-    int available = 0;
-    for (int s = 0; s < md.slots; ++s) available += !md.unavailable[p * md.slots + s];
+    // Room of p: per day, capacity x available slots, at most the daily maximum.
+    std::vector<int> per_day(md.days, 0);
+    for (int s = 0; s < md.slots; ++s) {
+      per_day[md.day_of[s]] += md.unavailable[p * md.slots + s] ? 0 : md.capacity[p];
+    }
+    std::size_t room = 0;
+    for (int count : per_day) room += std::min(count, md.daily_max[p]);
     std::vector<std::int64_t> weights;
     for (int m : md.meetings_of[p]) {
       if (possible[m]) weights.push_back(md.weight[m]);
     }
-    std::size_t room = static_cast<std::size_t>(available) * md.capacity[p];
     if (weights.size() <= room) continue;
     std::sort(weights.begin(), weights.end(), std::greater<>());
     worst_loss = std::max(worst_loss,

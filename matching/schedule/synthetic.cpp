@@ -12,6 +12,7 @@ Problem synthetic_problem(const SyntheticShape& shape) {
   auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
   Problem p;
   p.fairness_bound = shape.fairness_bound;
+  p.max_meetings_per_day = shape.max_meetings_per_day;
   for (int d = 0; d < shape.days; ++d) {
     p.slots.insert(p.slots.end(), shape.mornings, Slot{d, Session::kMorning});
     p.slots.insert(p.slots.end(), shape.afternoons, Slot{d, Session::kAfternoon});
@@ -32,6 +33,10 @@ Problem synthetic_problem(const SyntheticShape& shape) {
     Participant x{std::move(id), role, capacity, {}};
     for (int s = 0; s < slot_count; ++s) {
       if (chance(shape.unavailable_share)) x.unavailable.push_back(s);
+    }
+    // Drawn only when asked for, so that shapes without it keep their random stream.
+    if (shape.own_daily_share > 0 && chance(shape.own_daily_share)) {
+      x.max_meetings_per_day = 1 + pick(3);
     }
     p.participants.push_back(std::move(x));
   };

@@ -27,6 +27,8 @@ struct SyntheticShape {
   double precedence_share = 0.0;   // meetings that must follow another of their buyer
   double multi_seat_share = 0.0;   // companies with two seats
   int fairness_bound = kDefaultFairnessBound;
+  int max_meetings_per_day = 0;  // the problem's daily maximum; 0: none
+  double own_daily_share = 0.0;  // participants with their own daily maximum (1..3)
   std::uint64_t seed = 1;
 };
 

@@ -86,6 +86,8 @@ class Builder {
     p.slots = problem_slots(ev);
     int slot_count = static_cast<int>(p.slots.size());
     p.slot_minutes = ev.slot_minutes;
+    // The same daily maximum that self-booking enforces (meeting_store.cpp, daily_limit).
+    p.max_meetings_per_day = ev.policies.max_meetings_per_day;
     for (const auto& v : ev.venues)
       p.venues.push_back({v.id, static_cast<int>(v.tables.size()), {}});
     for (const auto& t : ev.travel) p.travel.push_back({t.from, t.to, t.minutes});

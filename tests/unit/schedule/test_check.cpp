@@ -109,6 +109,22 @@ TEST_CASE("the checker catches each hard constraint") {
     of(s, "m1").slot = 2;
     CHECK(kinds(one_table, s).contains("tables_exceeded"));
   }
+  SECTION("more meetings in a day than the participant's own maximum") {
+    Problem limited =
+        sample_with(R"("capacity": 2})", R"("capacity": 2, "max_meetings_per_day": 1})");
+    CHECK(kinds(limited, baseline()) == Kinds{"daily_maximum"});
+  }
+  SECTION("more meetings in a day than the problem's maximum") {
+    // Every participant holds two meetings on the one day of the baseline.
+    Problem at_two = sample_with(R"("fairness_bound": 2,)",
+                                 R"("fairness_bound": 2, "max_meetings_per_day": 2,)");
+    CHECK(kinds(at_two, baseline()).empty());
+    Problem at_one = sample_with(R"("fairness_bound": 2,)",
+                                 R"("fairness_bound": 2, "max_meetings_per_day": 1,)");
+    auto report = check(at_one, baseline());
+    CHECK(kinds(at_one, baseline()) == Kinds{"daily_maximum"});
+    CHECK(report.violations.size() == 4);
+  }
   SECTION("more meetings than interpreters") {
     Problem none = sample_with(R"("count": 1)", R"("count": 0)");
     CHECK(kinds(none, baseline()) == Kinds{"interpreters_exceeded"});

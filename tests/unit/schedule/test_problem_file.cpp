@@ -45,6 +45,8 @@ TEST_CASE("the sample problem file parses into the model") {
   CHECK(p.meetings[2].after == std::vector<std::string>{"m1"});
   CHECK(p.meetings[3].fixed_slot == 4);
   CHECK(p.meetings[0].language_pair == "vi-ko");
+  CHECK(p.max_meetings_per_day == 0);  // no daily maximum unless the file sets one
+  CHECK(daily_maximum(p, p.participants[0]) == 0);
 }
 
 TEST_CASE("a problem survives to_json and parse_problem unchanged") {
@@ -59,7 +61,10 @@ TEST_CASE("a problem survives to_json and parse_problem unchanged") {
   shape.precedence_share = 0.3;
   shape.multi_seat_share = 0.3;
   shape.meetings = 12;
+  shape.max_meetings_per_day = 4;
+  shape.own_daily_share = 0.5;
   Problem p = synthetic_problem(shape);
+  CHECK(p.max_meetings_per_day == 4);
   std::string text = to_json(p);
   CHECK(to_json(parse_problem(text)) == text);
 }
@@ -92,6 +97,10 @@ TEST_CASE("bad problem files are refused with the field at fault") {
       {R"("weight": 3, "language": "vi-ko",)", R"("weight": 3, "after": ["m3"],)",
        "precedence_cycle", ""},
       {R"("tables": 2})", R"("tables": -2})", "out_of_range", "venues[0].tables"},
+      {R"("fairness_bound": 2,)", R"("fairness_bound": 2, "max_meetings_per_day": -1,)",
+       "out_of_range", "max_meetings_per_day"},
+      {R"("capacity": 2})", R"("capacity": 2, "max_meetings_per_day": "8"})", "wrong_type",
+       "participants[3].max_meetings_per_day"},
       {R"("minutes": 20)", R"("minutes": 20.5)", "wrong_type", "travel[0].minutes"},
       {R"("days": [{"morning": 3, "afternoon": 3}])", R"("days": [])", "out_of_range", "days"},
       {R"("fixed_slot": 4,)", R"("fixed_slot": 4)", "malformed_json", ""},

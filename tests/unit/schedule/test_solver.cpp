@@ -60,6 +60,8 @@ SyntheticShape random_shape(std::uint64_t seed, int max_meetings, int max_slots_
   s.precedence_share = share(0.4);
   s.multi_seat_share = share(0.5);
   s.fairness_bound = in(0, 2);
+  s.max_meetings_per_day = in(0, 3);
+  s.own_daily_share = share(0.3);
   return s;
 }
 
