@@ -160,6 +160,18 @@ Config load_config(const std::string& path, const std::map<std::string, std::str
       std::chrono::milliseconds(r.integer("bus.claim_idle_ms", 30000, 100, 86'400'000));
   c.intake_stream = r.text("intake.stream", c.intake_stream);
   if (c.intake_stream.empty()) throw ConfigError("config: intake.stream: must not be empty");
+  c.webhooks_backoff_base =
+      std::chrono::milliseconds(r.integer("webhooks.backoff_base_ms", 1000, 1, 3'600'000));
+  c.webhooks_backoff_cap =
+      std::chrono::milliseconds(r.integer("webhooks.backoff_cap_ms", 300000, 1, 86'400'000));
+  if (c.webhooks_backoff_cap < c.webhooks_backoff_base) {
+    throw ConfigError("config: webhooks.backoff_cap_ms: must not be below backoff_base_ms");
+  }
+  c.webhooks_max_attempts = static_cast<int>(r.integer("webhooks.max_attempts", 8, 1, 100));
+  c.webhooks_attempt_timeout =
+      std::chrono::milliseconds(r.integer("webhooks.attempt_timeout_ms", 5000, 100, 60000));
+  c.webhooks_poll = std::chrono::milliseconds(r.integer("webhooks.poll_ms", 250, 10, 10000));
+  c.webhooks_max_in_flight = static_cast<int>(r.integer("webhooks.max_in_flight", 16, 1, 1000));
 
   for (const auto& [key, leaf] : leaves) {
     if (key.rfind("services.", 0) != 0) continue;

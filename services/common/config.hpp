@@ -41,6 +41,16 @@ struct Config {
 
   std::string intake_stream = "sangdam:intake";
 
+  // Webhook deliveries (services/webhooks/README.md): backoff after a failed attempt
+  // (base * 2^(n-1), capped), attempts before "failed", the bound of one attempt, how often an
+  // idle sender looks for due deliveries, and how many attempts one process runs at once.
+  std::chrono::milliseconds webhooks_backoff_base{1000};
+  std::chrono::milliseconds webhooks_backoff_cap{300000};
+  int webhooks_max_attempts = 8;
+  std::chrono::milliseconds webhooks_attempt_timeout{5000};
+  std::chrono::milliseconds webhooks_poll{250};
+  int webhooks_max_in_flight = 16;
+
   std::map<std::string, ServiceEndpoint> services;  // "gateway", "registry", ...
   std::map<std::string, std::string> files;         // "taxonomy" -> absolute path
 

@@ -41,6 +41,14 @@
 //   sangdam:{ev:E}:deals                   set    deal ids
 //   sangdam:{ev:E}:report                  string the report JSON the ledger service keeps current
 //   sangdam:{ev:E}:report_meta             hash   what the stored report was computed from
+//   sangdam:{ev:E}:webhooks                hash   webhook id -> webhook JSON, secret included
+//                                                 (services/common/webhook_store.hpp)
+//   sangdam:{ev:E}:webhook_delivery:<d>    hash   one delivery: webhook, type, body, status,
+//                                                 attempts, last status/error, times (TTL)
+//   sangdam:{ev:E}:webhook_deliveries:<w>  zset   delivery ids of webhook w by creation (ms),
+//                                                 the newest kept (the delivery log)
+//   sangdam:webhooks:due                   zset   "<E>|<d>" by due time (ms): deliveries to
+//                                                 attempt; a taken one is leased (score moved)
 // Later issues add their keys here so that this file stays the one map of the keyspace.
 #pragma once
 
@@ -148,5 +156,17 @@ inline std::string report(std::string_view e) {
 inline std::string report_meta(std::string_view e) {
   return tag(e) + ":report_meta";
 }
+
+// Webhooks (services/common/webhook_store.hpp, services/webhooks/README.md).
+inline std::string webhooks(std::string_view e) {
+  return tag(e) + ":webhooks";
+}
+inline std::string webhook_delivery(std::string_view e, std::string_view d) {
+  return tag(e) + ":webhook_delivery:" + std::string(d);
+}
+inline std::string webhook_deliveries(std::string_view e, std::string_view w) {
+  return tag(e) + ":webhook_deliveries:" + std::string(w);
+}
+inline const std::string kWebhooksDue = "sangdam:webhooks:due";
 
 }  // namespace sangdam::keys

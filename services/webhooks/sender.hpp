@@ -1,0 +1,30 @@
+// One webhook attempt on the wire: an HTTP/1.1 POST (plain or TLS with certificate and host
+// name checks) with a deadline over the whole exchange, resolve included. Redirects are not
+// followed and the answer's body is read only up to a small limit: a receiver's status is all
+// that counts.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "matching/webhook/delivery.hpp"
+
+namespace sangdam::webhooks {
+
+struct Attempt {
+  unsigned status = 0;  // HTTP status, 0 when no answer came
+  std::string error;    // why there was no answer (timeout, refused, TLS), empty otherwise
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// Never throws for network trouble: that is an Attempt with error set.
+boost::asio::awaitable<Attempt> post(const webhook::Url& url, const std::string& body,
+                                     const Headers& headers, std::chrono::milliseconds timeout);
+
+}  // namespace sangdam::webhooks
