@@ -35,6 +35,13 @@ HttpCall::HttpCall(std::string_view server, std::string token, std::chrono::seco
 
 HttpCall::~HttpCall() = default;
 
+std::string HttpAnswer::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (beast::iequals(key, name)) return value;
+  }
+  return {};
+}
+
 HttpAnswer HttpCall::send(std::string_view method, std::string_view target, std::string body,
                           std::string content_type,
                           const std::vector<std::pair<std::string, std::string>>& extra_headers) {
@@ -63,8 +70,11 @@ HttpAnswer HttpCall::send(std::string_view method, std::string_view target, std:
       parser.body_limit(64 * 1024 * 1024);
       http::read(c.stream, c.buffer, parser);
       auto& res = parser.get();
-      HttpAnswer answer{res.result_int(), std::string(res[http::field::content_type]),
-                        std::move(res.body())};
+      HttpAnswer answer{
+          res.result_int(), std::string(res[http::field::content_type]), std::move(res.body()), {}};
+      for (const auto& field : res) {
+        answer.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      }
       if (!res.keep_alive()) {
         beast::error_code ec;
         c.stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);

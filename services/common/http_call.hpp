@@ -16,6 +16,10 @@ struct HttpAnswer {
   unsigned status = 0;
   std::string content_type;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // every response header, in order
+
+  // The first header of that name (case-insensitive), "" when there is none.
+  std::string header(std::string_view name) const;
 };
 
 class HttpCall {

@@ -302,3 +302,287 @@ with open(os.path.join(HERE, "event.json"), "w", encoding="utf-8") as f:
     f.write("\n")
 write_csv("buyers.csv", BUYER_COLUMNS, buyers, "utf-8-sig")  # with a BOM, as Excel saves it
 write_csv("companies.csv", COMPANY_COLUMNS, companies, "utf-8")
+
+# ---------------------------------------------------------------- meetings, outcomes, deals
+# SYNTHETIC records made up to add up to the published outcome (MISSION.md): 229 held
+# consultations worth USD 7.7M, 4 MOUs worth USD 2.1M, on-site contracts worth USD 1.8M. Only
+# the totals and the two named deals are FACT; every pair, slot, value and rating is invented.
+# A separate generator keeps the profiles above byte-identical to earlier runs.
+deal_rng = random.Random(229)
+
+HELD_MEETINGS = 229  # FACT: consultations held
+SLOT_MINUTES = 30
+DAY_SLOT_STARTS = ["09:30", "10:00", "10:30", "11:00", "11:30",            # morning
+                   "13:30", "14:00", "14:30", "15:00", "16:00", "16:30", "17:00"]  # afternoon
+assert len(DAY_SLOT_STARTS) == SLOTS_PER_DAY
+MAX_PER_DAY = event["policies"]["max_meetings_per_day"]
+HOSTED_MINIMUM = event["policies"]["hosted_buyer_minimum"]
+MAX_PER_COMPANY = 8  # a fair spread: no company gets more than two a day on average
+TRAVEL_MINUTES = {frozenset((f, t)): m for f, t, m in TRAVEL}
+
+
+def minutes(hhmm):
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+def slot_start(slot):
+    """Minutes since the first day's midnight: real clock time, as the booking check uses."""
+    return (slot // SLOTS_PER_DAY) * 24 * 60 + minutes(DAY_SLOT_STARTS[slot % SLOTS_PER_DAY])
+
+
+def slot_day(slot):
+    return slot // SLOTS_PER_DAY
+
+
+def split(text):
+    return [x for x in text.split(";") if x]
+
+
+buyer_of = {b["external_id"]: b for b in buyers}
+company_of = {c["external_id"]: c for c in companies}
+
+
+class Timetable:
+    """What booked meetings hold, with the checks POST /v1/events/{e}/bookings makes
+    (docs/booking.md): unavailability, one meeting per buyer and slot, company seats, the daily
+    maximum for both sides, travel between venues, and interpreter pools on duty."""
+
+    def __init__(self):
+        self.busy = {}         # (participant, slot) -> meetings
+        self.per_day = {}      # (participant, day) -> meetings
+        self.buyer_venue = {}  # (buyer, slot) -> venue
+        self.pool_use = {}     # (pool index, slot) -> interpreters in use
+        self.count = {}        # participant -> meetings
+        self.pairs = set()
+
+    def interpreter_pool(self, b, c, slot):
+        """None when the pair shares a language, else the first pool (event order) with a
+        free interpreter; False when no pool can serve."""
+        bl, cl = split(b["languages"]), split(c["languages"])
+        if set(bl) & set(cl):
+            return None
+        for k, (lang, count) in enumerate(INTERPRETERS):
+            pair = {lang, "ko"}
+            covers = any({x, y} == pair for x in bl for y in cl)
+            if covers and self.pool_use.get((k, slot), 0) < count:
+                return k
+        return False
+
+    def fits(self, b, c, slot):
+        bid, cid = b["external_id"], c["external_id"]
+        if (bid, cid) in self.pairs:
+            return False
+        if str(slot) in split(b["unavailable_slots"]) or str(slot) in split(c["unavailable_slots"]):
+            return False
+        if self.busy.get((bid, slot), 0) or self.busy.get((cid, slot), 0) >= int(c["seats"]):
+            return False
+        day = slot_day(slot)
+        if self.per_day.get((bid, day), 0) >= MAX_PER_DAY or self.per_day.get((cid, day), 0) >= MAX_PER_DAY:
+            return False
+        for other in range(SLOT_COUNT):
+            venue = self.buyer_venue.get((bid, other))
+            if venue is None or venue == c["venue"] or other == slot:
+                continue
+            first, second = sorted((other, slot))
+            gap = slot_start(second) - (slot_start(first) + SLOT_MINUTES)
+            if gap < TRAVEL_MINUTES[frozenset((venue, c["venue"]))]:
+                return False
+        return self.interpreter_pool(b, c, slot) is not False
+
+    def book(self, b, c, slot):
+        bid, cid = b["external_id"], c["external_id"]
+        pool = self.interpreter_pool(b, c, slot)
+        if pool is not None:
+            self.pool_use[(pool, slot)] = self.pool_use.get((pool, slot), 0) + 1
+        for p in (bid, cid):
+            self.busy[(p, slot)] = self.busy.get((p, slot), 0) + 1
+            self.per_day[(p, slot_day(slot))] = self.per_day.get((p, slot_day(slot)), 0) + 1
+            self.count[p] = self.count.get(p, 0) + 1
+        self.buyer_venue[(bid, slot)] = c["venue"]
+        self.pairs.add((bid, cid))
+
+    def best_slot(self, b, c, days=range(len(DATES))):
+        """The slot on the day where both sides have least so far (spreads each agenda over the
+        three days), earliest first."""
+        candidates = [s for s in range(SLOT_COUNT) if slot_day(s) in days and self.fits(b, c, s)]
+        if not candidates:
+            return None
+        load = lambda s: (self.per_day.get((b["external_id"], slot_day(s)), 0) +
+                          self.per_day.get((c["external_id"], slot_day(s)), 0), s)
+        return min(candidates, key=load)
+
+
+def pair_score(b, c):
+    """Why a buyer would sit down with a company: a must-meet, shared categories, the buyer's
+    country among the company's target markets, a shared language (no interpreter needed)."""
+    score = 100 if c["external_id"] in split(b["must_meet"]) else 0
+    score += 10 * len(set(split(b["categories"])) & set(split(c["categories"])))
+    score += 4 if b["country"] in split(c["target_markets"]) else 0
+    score += 2 if set(split(b["languages"])) & set(split(c["languages"])) else 0
+    return score
+
+
+timetable = Timetable()
+meetings = []
+
+
+def place(bid, cid, slot):
+    timetable.book(buyer_of[bid], company_of[cid], slot)
+    meetings.append({"buyer": bid, "company": cid, "slot": slot})
+
+
+# The pairs behind the published deals first (FACT for the first two): the contract with the
+# Vietnamese hospital was signed on site, so their meeting is on the first day; the US
+# lab-services firm meets the water-heater maker on the second day; the Thai government office
+# meets the cervical-cancer screening maker (its MOU is synthetic).
+us_buyer = us["external_id"]
+th_buyer = th["external_id"]
+for bid, cid, day in (("B-VN-01", "C-006", 0), (us_buyer, "C-007", 1), (th_buyer, "C-002", 0)):
+    place(bid, cid, timetable.best_slot(buyer_of[bid], company_of[cid], [day]))
+
+# Every buyer's wish list, best first (ties broken at random, reproducibly).
+ranked = {}
+for b in buyers:
+    order = sorted(companies, key=lambda c: (-pair_score(b, c), deal_rng.random()))
+    ranked[b["external_id"]] = [c["external_id"] for c in order]
+
+# How many meetings each buyer gets: hosted buyers the policy's minimum, the others share the
+# rest (those with the strongest wish lists first), so that the total is the published 229.
+hosted = [b["external_id"] for b in buyers if b["hosted"] == "true"]
+others = sorted((b["external_id"] for b in buyers if b["hosted"] != "true"),
+                key=lambda bid: -sum(pair_score(buyer_of[bid], company_of[cid]) for cid in ranked[bid][:4]))
+target = {bid: HOSTED_MINIMUM for bid in hosted}
+rest = HELD_MEETINGS - HOSTED_MINIMUM * len(hosted)
+for k, bid in enumerate(others):
+    target[bid] = rest // len(others) + (1 if k < rest % len(others) else 0)
+assert sum(target.values()) == HELD_MEETINGS
+
+# Round robin over buyers: each takes its best remaining company that still has room.
+while len(meetings) < HELD_MEETINGS:
+    progressed = False
+    for b in buyers:
+        bid = b["external_id"]
+        if timetable.count.get(bid, 0) >= target[bid]:
+            continue
+        for cid in ranked[bid]:
+            c = company_of[cid]
+            if (bid, cid) in timetable.pairs or timetable.count.get(cid, 0) >= MAX_PER_COMPANY:
+                continue
+            slot = timetable.best_slot(b, c)
+            if slot is not None:
+                place(bid, cid, slot)
+                progressed = True
+                break
+    assert progressed, "the timetable is full before 229 meetings"
+
+
+
+def pools_covering(m):
+    """How many interpreter pools could serve the pair (99: it needs none)."""
+    bl, cl = split(buyer_of[m["buyer"]]["languages"]), split(company_of[m["company"]]["languages"])
+    if set(bl) & set(cl):
+        return 99
+    return sum(1 for lang, _ in INTERPRETERS if any({x, y} == {lang, "ko"} for x in bl for y in cl))
+
+
+# The booking order is the file order, and each booking takes the first pool with a free
+# interpreter: in a slot, pairs that only one pool can serve book before the flexible ones (a
+# Mongolian buyer can use the Russian or the Mongolian pool, a Kazakh buyer only the Russian).
+meetings.sort(key=lambda m: (m["slot"], pools_covering(m), company_of[m["company"]]["venue"], m["company"]))
+replay = Timetable()
+for m in meetings:
+    assert replay.fits(buyer_of[m["buyer"]], company_of[m["company"]], m["slot"]), m
+    replay.book(buyer_of[m["buyer"]], company_of[m["company"]], m["slot"])
+for n, m in enumerate(meetings):
+    c = company_of[m["company"]]
+    m.update({"id": f"M-{n + 1:03d}", "day": DATES[slot_day(m["slot"])],
+              "start": DAY_SLOT_STARTS[m["slot"] % SLOTS_PER_DAY], "venue": c["venue"], "table": c["table"]})
+meeting_of = {(m["buyer"], m["company"]): m for m in meetings}
+
+
+def cents(amount):
+    return f"{amount // 100}.{amount % 100:02d}"
+
+
+def usd(amount_cents):
+    return {"amount": cents(amount_cents), "currency": "USD"}
+
+
+# ---- deals: FACT the two named ones and the totals; the other three MOUs are synthetic.
+CONTRACT = ("B-VN-01", "C-006", 1_800_000_00)
+MOUS = [(us_buyer, "C-007", 1_000_000_00), (th_buyer, "C-002", 500_000_00)]
+# The two strongest remaining pairs sign the other MOUs (USD 350k and 250k: 2.1M in all).
+strongest = sorted((m for m in meetings if (m["buyer"], m["company"]) not in
+                    {(CONTRACT[0], CONTRACT[1])} | {(b, c) for b, c, _ in MOUS}),
+                   key=lambda m: (-pair_score(buyer_of[m["buyer"]], company_of[m["company"]]), m["id"]))
+MOUS += [(strongest[0]["buyer"], strongest[0]["company"], 350_000_00),
+         (strongest[1]["buyer"], strongest[1]["company"], 250_000_00)]
+assert sum(v for _, _, v in MOUS) == 2_100_000_00
+
+deals = []
+for n, (bid, cid, value) in enumerate([CONTRACT] + MOUS):
+    m = meeting_of[(bid, cid)]
+    deal = {"kind": "contract" if n == 0 else "mou", "value": usd(value), "signed_on": m["day"],
+            "on_site": True}
+    deals.append({"id": f"D-{n + 1:02d}", "buyer": bid, "company": cid, "meetings": [m["id"]], "deal": deal})
+
+# ---- outcomes: every meeting held (the press gives no no-show figure, so none is invented),
+# reported by the organizer's desk. A deal's meeting is worth the deal; the other 224 share
+# the rest of USD 7.7M, weighted by a random size and the rating. Every 15th is quoted in KRW
+# in whole millions: at the event's rate (0.000770 USD per KRW) that is exactly USD 770 a
+# million, so the USD total stays exact to the cent.
+TOTAL_VALUE = 7_700_000_00
+KRW_TO_USD_CENTS_PER_MILLION = 770_00
+deal_value = {(d["buyer"], d["company"]): int(d["deal"]["value"]["amount"].replace(".", "")) for d in deals}
+RATING_WEIGHT = {"no_real_interest": 0.3, "informative": 1.0, "cooperation_likely": 2.0}
+outcomes = {}
+plain = [m for m in meetings if (m["buyer"], m["company"]) not in deal_value]
+ratings = {m["id"]: deal_rng.choices(list(RATING_WEIGHT), weights=[2, 5, 3])[0] for m in plain}
+weights = {m["id"]: deal_rng.lognormvariate(0, 0.6) * RATING_WEIGHT[ratings[m["id"]]] for m in plain}
+rest_cents = TOTAL_VALUE - sum(deal_value.values())
+scale = rest_cents / sum(weights.values())
+values = {}
+for k, m in enumerate(plain):
+    if k % 15 == 7:  # KRW, whole millions
+        millions = max(1, round(weights[m["id"]] * scale / KRW_TO_USD_CENTS_PER_MILLION))
+        values[m["id"]] = ("KRW", millions, millions * KRW_TO_USD_CENTS_PER_MILLION)
+    else:  # USD, whole hundreds of dollars
+        amount = max(100_00, round(weights[m["id"]] * scale / 100_00) * 100_00)
+        values[m["id"]] = ("USD", amount, amount)
+# The rounding left a remainder: the largest USD consultation absorbs it, to the cent.
+largest = max((i for i in values if values[i][0] == "USD"), key=lambda i: values[i][2])
+remainder = rest_cents - sum(v[2] for v in values.values())
+values[largest] = ("USD", values[largest][1] + remainder, values[largest][2] + remainder)
+assert values[largest][1] > 0 and sum(v[2] for v in values.values()) == rest_cents
+
+outcome_list = []
+for m in meetings:
+    pair = (m["buyer"], m["company"])
+    if pair in deal_value:
+        kind = "contract" if pair == (CONTRACT[0], CONTRACT[1]) else "MOU"
+        report = {"outcome": "held", "rating": "cooperation_likely", "value": usd(deal_value[pair]),
+                  "follow_up": True, "notes": f"{kind} signed at the event."}
+    else:
+        currency, amount, _ = values[m["id"]]
+        value = usd(amount) if currency == "USD" else {"amount": f"{amount * 1_000_000}", "currency": "KRW"}
+        report = {"outcome": "held", "rating": ratings[m["id"]], "value": value,
+                  "follow_up": ratings[m["id"]] == "cooperation_likely"}
+    outcome_list.append({"meeting": m["id"], "report": report})
+assert len(outcome_list) == HELD_MEETINGS
+
+
+def write_json(name, value, one_per_line):
+    """Long lists one record per line (easy to grep and diff), short ones indented."""
+    with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
+        if one_per_line:
+            f.write("[\n" + ",\n".join(json.dumps(v, ensure_ascii=False) for v in value) + "\n]\n")
+        else:
+            json.dump(value, f, ensure_ascii=False, indent=2)
+            f.write("\n")
+
+
+write_json("meetings.json", [{k: m[k] for k in ("id", "buyer", "company", "slot", "day", "start", "venue", "table")}
+                             for m in meetings], True)
+write_json("outcomes.json", outcome_list, True)
+write_json("deals.json", deals, False)
