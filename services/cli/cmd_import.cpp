@@ -22,6 +22,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -329,8 +330,11 @@ bool parse_args(const std::vector<std::string>& args, ImportArgs& a) {
     } else if (args[i] == "--organizer-token" && has_value) {
       a.organizer_token = args[++i];
     } else if (args[i] == "--wait" && has_value) {
-      a.wait_seconds = std::atoi(args[++i].c_str());
-      if (a.wait_seconds < 0) return false;
+      const std::string& text = args[++i];
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), a.wait_seconds);
+      if (ec != std::errc() || end != text.data() + text.size() || a.wait_seconds < 0) {
+        return false;
+      }
     } else if (a.dir.empty() && args[i].rfind("--", 0) != 0) {
       a.dir = args[i];
     } else {

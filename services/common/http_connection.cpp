@@ -357,6 +357,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (route.options.authenticate && core_.router.authenticator()) {
         co_await core_.router.authenticator()(request);
       }
+      if (route.options.admit) co_await route.options.admit(request);
     } catch (const Error& e) {
       refusal = error_response(e);
     }

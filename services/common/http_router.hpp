@@ -17,6 +17,9 @@ namespace sangdam::http {
 struct RouteOptions {
   std::size_t body_limit = 64 * 1024;  // bytes; over it -> 413 JSON error
   bool authenticate = true;            // false for /healthz etc.
+  // WebSocket routes only: runs after authentication and before the upgrade, so that a refusal
+  // (a thrown sangdam::Error: bad query, no access) is a plain HTTP error response.
+  std::function<asio::awaitable<void>(Request&)> admit;
 };
 
 using Authenticator = std::function<asio::awaitable<void>(Request&)>;
