@@ -41,6 +41,9 @@
 //   sangdam:{ev:E}:deals                   set    deal ids
 //   sangdam:{ev:E}:report                  string the report JSON the ledger service keeps current
 //   sangdam:{ev:E}:report_meta             hash   what the stored report was computed from
+//   sangdam:{ev:E}:live                    stream live notifications (type, audience, source,
+//                                                 time, payload); entry id = client cursor
+//   sangdam:{ev:E}:live_done:<source>      string a bus message already notified (apply_once)
 //   sangdam:{ev:E}:webhooks                hash   webhook id -> webhook JSON, secret included
 //                                                 (services/common/webhook_store.hpp)
 //   sangdam:{ev:E}:webhook_delivery:<d>    hash   one delivery: webhook, type, body, status,
@@ -155,6 +158,14 @@ inline std::string report(std::string_view e) {
 }
 inline std::string report_meta(std::string_view e) {
   return tag(e) + ":report_meta";
+}
+
+// Live notifications (services/ledger/live_notifier.hpp, services/gateway/live_routes.cpp).
+inline std::string live(std::string_view e) {
+  return tag(e) + ":live";
+}
+inline std::string live_done(std::string_view e, std::string_view source) {
+  return tag(e) + ":live_done:" + std::string(source);
 }
 
 // Webhooks (services/common/webhook_store.hpp, services/webhooks/README.md).
