@@ -173,6 +173,15 @@ int State::min_breaks() const {
   return 0;
 }
 
+long long State::breaks_over_bound() const {
+  int limit = min_breaks() + model_.fairness_bound;
+  long long over = 0;
+  for (int b = max_breaks(); b > limit; --b) {
+    over += static_cast<long long>(b - limit) * breaks_histogram_[b];
+  }
+  return over;
+}
+
 Score State::score() const {
   int spread = max_breaks() - min_breaks();
   return {weight_, std::max(0, spread - model_.fairness_bound), total_breaks_, total_changes_};

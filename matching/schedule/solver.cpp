@@ -17,6 +17,16 @@
 
 #include "matching/schedule/search_state.hpp"
 
+// Phase figures on stderr while working on the solver: build with -DSANGDAM_SCHEDULE_TRACE.
+#ifdef SANGDAM_SCHEDULE_TRACE
+#include <cstdio>
+#define TRACE(what)                                                                              \
+  std::fprintf(stderr, "phase %s %.3f s placed %d breaks %lld max %d min %d\n", what, seconds(), \
+               state_.placed(), state_.total_breaks(), state_.max_breaks(), state_.min_breaks())
+#else
+#define TRACE(what)
+#endif
+
 namespace sangdam::schedule {
 
 namespace {
@@ -40,6 +50,16 @@ constexpr int kKempeChainLimit = 64;
 constexpr int kKempePairsPerMeeting = 96;
 // Rounds of insertion over the unplaced meetings after construction.
 constexpr int kInsertionRounds = 4;
+// Shares of the time limit at which insertion of unplaced meetings and the fairness repair
+// end (the local search on breaks has the rest).
+constexpr double kInsertionShare = 0.35;
+// Construction in time order: priority of a participant already in its day over the others.
+constexpr double kInDayBonus = 10.0;
+// Meetings of the target slot tried as swap partners when a fairness move is blocked.
+constexpr int kSwapRivals = 8;
+// Passes over the participants above the bound without improvement that end the fairness repair.
+constexpr int kFairnessStalePasses = 30;
+constexpr double kFairnessShare = 0.75;
 // How often (in moves) the local search retries the unplaced meetings.
 constexpr long long kReinsertEvery = 2000;
 // Participants sampled when looking for one with breaks.
@@ -70,8 +90,11 @@ class Search {
   double seconds() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
 
   void run(bool try_whole_exact) {
-    construct();
+    construct_best();
+    TRACE("construct");
+    start_phase(kInsertionShare);
     insert_unplaced(kInsertionRounds);
+    TRACE("insert");
     state_.forget_journal();
     if (try_whole_exact && model_.meetings <= kExactWholeMaxMeetings) {
       std::vector<int> all(model_.meetings);
@@ -84,7 +107,12 @@ class Search {
         return;
       }
     }
+    start_phase(kFairnessShare);
+    repair_fairness();
+    TRACE("fairness");
+    start_phase(1.0);
     improve();
+    TRACE("improve");
   }
 
  private:
@@ -95,6 +123,13 @@ class Search {
     }
     return false;
   }
+
+  // Each phase ends at its share of the time limit, so that a slow one cannot starve the next.
+  void start_phase(double share) {
+    phase_end_ = started_ + std::chrono::duration_cast<Clock::duration>(
+                                std::chrono::duration<double>(options_.time_limit_seconds * share));
+  }
+  bool phase_over() { return out_of_time() || Clock::now() >= phase_end_; }
 
   // Static candidate slots per meeting, counted once: fewer candidates go first.
   std::vector<int> candidate_counts() const {
@@ -154,6 +189,90 @@ class Search {
     state_.forget_journal();
   }
 
+  // Construction in time order, one slot after another: each slot takes a greedy matching of
+  // the unplaced meetings, preferring participants already in their day (a miss now is a
+  // break later), then participants whose remaining meetings need most of their remaining
+  // slots, then weight. Breaks stay few because days are filled without holes.
+  void construct_by_slot() {
+    for (int m = 0; m < model_.meetings; ++m) {
+      int f = model_.fixed[m];
+      if (f >= 0 && state_.slot(m) < 0 && state_.fits(m, f)) {
+        state_.place(m, f);
+        locked_[m] = 1;
+      }
+    }
+    std::vector<int> remaining(model_.participants, 0);
+    std::vector<int> unplaced;
+    for (int m = 0; m < model_.meetings; ++m) {
+      if (state_.slot(m) >= 0 || model_.fixed[m] >= 0) continue;
+      unplaced.push_back(m);
+      ++remaining[model_.first[m]];
+      ++remaining[model_.second[m]];
+    }
+    std::vector<int> slots_left(model_.participants, 0);  // available slots from s on
+    for (int q = 0; q < model_.participants; ++q) {
+      for (int t = 0; t < model_.slots; ++t) slots_left[q] += has_room(q, t);
+    }
+    std::int64_t heaviest = 1;
+    for (int m : unplaced) heaviest = std::max(heaviest, model_.weight[m]);
+    std::vector<std::pair<double, int>> ranked;
+    for (int s = 0; s < model_.slots; ++s) {
+      bool continues = model_.day_first[s] != s;
+      auto urgency = [&](int q) {
+        double need = static_cast<double>(remaining[q]) / std::max(1, slots_left[q]);
+        bool in_day = continues && state_.load(q, s - 1) > 0 && remaining[q] > 0;
+        return need + (in_day ? kInDayBonus : 0.0);
+      };
+      ranked.clear();
+      for (int m : unplaced) {
+        if (state_.slot(m) >= 0 || !model_.static_ok(m, s)) continue;
+        double priority = urgency(model_.first[m]) + urgency(model_.second[m]) +
+                          static_cast<double>(model_.weight[m]) / heaviest;
+        ranked.push_back({-priority, m});
+      }
+      std::sort(ranked.begin(), ranked.end());
+      for (auto [priority, m] : ranked) {
+        if (!state_.fits(m, s)) continue;
+        state_.place(m, s);
+        --remaining[model_.first[m]];
+        --remaining[model_.second[m]];
+      }
+      for (int q = 0; q < model_.participants; ++q) {
+        slots_left[q] -= !model_.unavailable[static_cast<std::size_t>(q) * model_.slots + s];
+      }
+      std::erase_if(unplaced, [&](int m) { return state_.slot(m) >= 0; });
+      state_.forget_journal();
+    }
+  }
+
+  // Both constructions, keeping the better schedule.
+  void construct_best() {
+    construct();
+    Score by_weight = state_.score();
+    std::vector<int> kept(model_.meetings);
+    for (int m = 0; m < model_.meetings; ++m) kept[m] = state_.slot(m);
+    std::vector<char> locked = locked_;
+    clear_unlocked_and_fixed();
+    construct_by_slot();
+    TRACE("by slot");
+    if (better(by_weight, state_.score())) {
+      locked_ = std::move(locked);
+      restore(kept);
+    }
+  }
+
+  // Removes every meeting that construction placed (fixed ones included), keeping repair's
+  // kept meetings.
+  void clear_unlocked_and_fixed() {
+    for (int m = 0; m < model_.meetings; ++m) {
+      if (state_.slot(m) >= 0 && (!locked_[m] || model_.fixed[m] >= 0)) {
+        state_.remove(m);
+        locked_[m] = 0;
+      }
+    }
+    state_.forget_journal();
+  }
+
   // A movable meeting of participant p in slot s (the lightest), or -1.
   int movable_meeting(int p, int s, int except) const {
     int found = -1;
@@ -199,12 +318,25 @@ class Search {
     return true;
   }
 
+  bool has_room(int q, int s) const {
+    return !model_.unavailable[static_cast<std::size_t>(q) * model_.slots + s] &&
+           state_.load(q, s) < model_.capacity[q];
+  }
+
+  // Bipartite edge-colouring repair: m goes to a slot alpha where one of its participants is
+  // free; the other one's meeting in alpha moves to a slot beta where that one is free, and
+  // the alpha/beta chain behind it swaps. Only such pairs can succeed on participants alone,
+  // so no other pairs are tried.
   bool try_kempe_insert(int m) {
-    std::vector<std::pair<int, int>> pairs;
-    for (int a = 0; a < model_.slots; ++a) {
-      if (!model_.static_ok(m, a)) continue;
-      for (int b = 0; b < model_.slots; ++b) {
-        if (b != a) pairs.push_back({a, b});
+    std::vector<std::pair<int, int>> pairs;  // (alpha, beta)
+    for (int alpha = 0; alpha < model_.slots; ++alpha) {
+      if (!model_.static_ok(m, alpha)) continue;
+      bool first_free = has_room(model_.first[m], alpha);
+      bool second_free = has_room(model_.second[m], alpha);
+      if (first_free == second_free) continue;  // both free: blocked by something else
+      int busy = first_free ? model_.second[m] : model_.first[m];
+      for (int beta = 0; beta < model_.slots; ++beta) {
+        if (beta != alpha && has_room(busy, beta)) pairs.push_back({alpha, beta});
       }
     }
     std::shuffle(pairs.begin(), pairs.end(), rng_);
@@ -309,7 +441,7 @@ class Search {
   }
 
   void insert_unplaced(int rounds) {
-    for (int round = 0; round < rounds; ++round) {
+    for (int round = 0; round < rounds && !phase_over(); ++round) {
       std::vector<int> unplaced;
       for (int m = 0; m < model_.meetings; ++m) {
         if (state_.slot(m) < 0) unplaced.push_back(m);
@@ -318,7 +450,7 @@ class Search {
                 [&](int x, int y) { return model_.weight[x] > model_.weight[y]; });
       bool changed = false;
       for (int m : unplaced) {
-        if (out_of_time()) return;
+        if (phase_over()) return;
         if (state_.slot(m) < 0 && try_insert(m)) changed = true;
         state_.forget_journal();
       }
@@ -570,6 +702,177 @@ class Search {
     return total;
   }
 
+  // The fairness repair's measure: placed weight, then the excess over d, then the breaks
+  // beyond the bound summed over participants, then the total breaks.
+  struct Fairness {
+    std::int64_t weight = 0;
+    int excess = 0;
+    long long over = 0;
+    long long breaks = 0;
+  };
+  Fairness fairness() const {
+    Score score = state_.score();
+    return {score.weight, score.excess, state_.breaks_over_bound(), score.breaks};
+  }
+  static bool fairer(const Fairness& a, const Fairness& b) {
+    if (a.weight != b.weight) return a.weight > b.weight;
+    if (a.excess != b.excess) return a.excess < b.excess;
+    if (a.over != b.over) return a.over < b.over;
+    return a.breaks < b.breaks;
+  }
+
+  // Moves placed meeting m to slot t, directly or along a Kempe chain; kept only when fairer.
+  bool try_fairer_move(int m, int t, const Fairness& now) {
+    if (state_.slot(m) == t) return false;
+    auto mark = state_.mark();
+    state_.remove(m);
+    bool moved = state_.fits(m, t);
+    if (moved) {
+      state_.place(m, t);
+    } else {
+      state_.undo_to(mark);
+      moved = kempe_chain(m, t);
+    }
+    if (!moved) {
+      state_.undo_to(mark);
+      moved = swap_into(m, t);
+    }
+    if (moved) {
+      Fairness after = fairness();
+      if (fairer(after, now)) return true;
+      // Sideways steps (equal measure) now and then, to leave plateaus.
+      if (!fairer(now, after) && std::uniform_int_distribution<int>(0, 3)(rng_) == 0) {
+        return false;  // kept, but not an improvement
+      }
+    }
+    state_.undo_to(mark);
+    return false;
+  }
+
+  // Moves placed m into slot t by taking out one meeting y of t that competes with it (same
+  // participant, venue or interpreter pool), then puts y back where m was or, failing that,
+  // into the first slot where it fits. Leaves the state changed on success; the caller undoes.
+  bool swap_into(int m, int t) {
+    int s = state_.slot(m);
+    std::vector<int> rivals;
+    for (int y : state_.in_slot(t)) {
+      if (locked_[y]) continue;
+      bool shares = model_.venue[y] == model_.venue[m] ||
+                    (model_.language[m] >= 0 && model_.language[y] == model_.language[m]);
+      for (int q : {model_.first[m], model_.second[m]}) {
+        shares = shares || model_.first[y] == q || model_.second[y] == q;
+      }
+      if (shares) rivals.push_back(y);
+    }
+    std::shuffle(rivals.begin(), rivals.end(), rng_);
+    if (rivals.size() > static_cast<std::size_t>(kSwapRivals)) rivals.resize(kSwapRivals);
+    for (int y : rivals) {
+      auto mark = state_.mark();
+      state_.remove(m);
+      state_.remove(y);
+      if (state_.fits(m, t)) {
+        state_.place(m, t);
+        if (state_.fits(y, s)) {
+          state_.place(y, s);
+          return true;
+        }
+        for (int u = 0; u < model_.slots; ++u) {
+          if (state_.fits(y, u)) {
+            state_.place(y, u);
+            return true;
+          }
+        }
+      }
+      state_.undo_to(mark);
+    }
+    return false;
+  }
+
+  // Takes breaks from participant p: each of p's movable meetings on a day with a break is
+  // tried in each free slot of that day between p's first and last meeting, and next to them;
+  // with `anywhere`, in every slot where p is free.
+  bool close_gaps(int p, bool anywhere) {
+    bool improved = false;
+    std::vector<int> mine;
+    for (int y : model_.meetings_of[p]) {
+      if (!locked_[y] && state_.slot(y) >= 0) mine.push_back(y);
+    }
+    std::shuffle(mine.begin(), mine.end(), rng_);
+    for (int m : mine) {
+      int s = state_.slot(m);
+      if (s < 0) continue;
+      int first = -1;
+      int last = -1;
+      for (int t = model_.day_first[s]; t <= model_.day_last[s]; ++t) {
+        if (state_.load(p, t) == 0) continue;
+        if (first < 0) first = t;
+        last = t;
+      }
+      if (last - first + 1 == day_busy_slots(p, first, last)) continue;  // no break that day
+      int from = anywhere ? 0 : std::max(model_.day_first[s], first - 1);
+      int to = anywhere ? model_.slots - 1 : std::min(model_.day_last[s], last + 1);
+      for (int t = from; t <= to; ++t) {
+        if (state_.load(p, t) > 0 || !model_.static_ok(m, t)) continue;
+        if (try_fairer_move(m, t, fairness())) {
+          improved = true;
+          break;
+        }
+      }
+    }
+    return improved;
+  }
+
+  int day_busy_slots(int p, int first, int last) const {
+    int busy = 0;
+    for (int t = first; t <= last; ++t) busy += state_.load(p, t) > 0;
+    return busy;
+  }
+
+  // Fairness repair: while max - min breaks exceeds d, participants above min + d give up
+  // breaks (moves may cost other participants breaks: fairness ranks above the total). Undone
+  // when it ends worse than it began.
+  void repair_fairness() {
+    if (state_.score().excess == 0) return;
+    Score before = state_.score();
+    std::vector<int> snapshot(model_.meetings);
+    for (int m = 0; m < model_.meetings; ++m) snapshot[m] = state_.slot(m);
+    bool anywhere = false;  // widened once the day-local moves are exhausted
+    int stale = 0;          // passes without improvement
+    while (!phase_over() && state_.score().excess > 0) {
+      int limit = state_.min_breaks() + model_.fairness_bound;
+      std::vector<int> above;
+      for (int p = 0; p < model_.participants; ++p) {
+        if (state_.breaks(p) > limit) above.push_back(p);
+      }
+      std::shuffle(above.begin(), above.end(), rng_);
+      bool improved = false;
+      for (int p : above) {
+        if (phase_over()) break;
+        if (state_.breaks(p) > limit && close_gaps(p, anywhere)) improved = true;
+        state_.forget_journal();
+      }
+      if (improved) {
+        stale = 0;
+      } else if (!anywhere) {
+        anywhere = true;
+      } else if (++stale > kFairnessStalePasses) {
+        break;
+      }
+    }
+    state_.forget_journal();
+    if (better(before, state_.score())) restore(snapshot);
+  }
+
+  void restore(const std::vector<int>& slots) {
+    for (int m = 0; m < model_.meetings; ++m) {
+      if (state_.slot(m) >= 0) state_.remove(m);
+    }
+    for (int m = 0; m < model_.meetings; ++m) {
+      if (slots[m] >= 0) state_.place(m, slots[m]);
+    }
+    state_.forget_journal();
+  }
+
   // A participant worth improving: one with the most breaks while fairness is exceeded, else
   // one with breaks, else a buyer who changes venue; -1 when nothing is left to improve.
   int pick_participant(const Score& score) {
@@ -714,6 +1017,7 @@ class Search {
   std::mt19937_64 rng_;
   Clock::time_point started_;
   Clock::time_point deadline_;
+  Clock::time_point phase_end_;
   long long stall_limit_ = 0;
   long long iterations_ = 0;
   bool proven_optimal_ = false;
