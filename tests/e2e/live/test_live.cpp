@@ -343,3 +343,39 @@ TEST_CASE("a redelivered bus message is notified once, a trimmed cursor asks for
   CHECK(live.type == "meeting.cancelled");
   CHECK(live.payload("meeting_id") == meeting);
 }
+
+TEST_CASE("check-ins and outcomes reach both sides of the meeting, without the assessment") {
+  LiveWorld w;
+  auto meeting = w.book(w.b1, w.b1, w.c1, 0);
+  // Connect after its notification is written, so that the first live message is the check-in.
+  REQUIRE(eventually([&] { return live_entries_of(w.stack, w.ev, "meeting.placed", meeting) == 1; },
+                     kLiveWait));
+  LiveClient company(w.stack, w.ev, w.c1.token);
+  LiveClient other(w.stack, w.ev, w.c2.token);
+  company.until_ready();
+  other.until_ready();
+
+  std::string at = w.ev.base + "/meetings/" + meeting;
+  REQUIRE(call(w.url, w.b1.token, "POST", at + "/checkin", "{}").status == 201);
+  auto arrived = company.next();
+  CHECK(arrived.type == "checkin.recorded");
+  CHECK(arrived.payload("meeting_id") == meeting);
+  CHECK(arrived.payload("arrived") == "buyer");
+  CHECK(arrived.payload("buyer_id") == w.b1.id);
+
+  REQUIRE(call(w.url, w.b1.token, "POST", at + "/outcome",
+               R"({"outcome":"held","rating":"cooperation_likely",)"
+               R"("value":{"amount":"150000.00","currency":"USD"},"notes":"price list"})")
+              .status == 201);
+  auto reported = company.next();
+  CHECK(reported.type == "outcome.reported");
+  CHECK(reported.payload("outcome") == "held");
+  CHECK(reported.payload("reporter") == "buyer");
+  CHECK_FALSE(reported.json["payload"].HasMember("rating"));
+  CHECK_FALSE(reported.json["payload"].HasMember("notes"));
+  CHECK_FALSE(reported.json["payload"].HasMember("value"));
+
+  // c2 has no part in it: its first message is its own meeting.
+  auto theirs = w.book(w.c2, w.b2, w.c2, 1);
+  CHECK(other.next().payload("meeting_id") == theirs);
+}
