@@ -31,14 +31,17 @@ int main(int argc, char** argv) {
   // receivers never hold up the bus consumers or the health endpoints.
   asio::io_context sender_io;
   std::unique_ptr<webhooks::Deliverer> deliverer;
+  auto sender_redis = redis::connect(sender_io.get_executor(), redis_options(config));
   try {
-    deliverer = std::make_unique<webhooks::Deliverer>(
-        redis::connect(sender_io.get_executor(), redis_options(config)), options);
+    deliverer = std::make_unique<webhooks::Deliverer>(sender_redis, options);
   } catch (const std::exception& e) {
     log::error("bad webhooks configuration", {log::field("error", e.what())});
     return 2;
   }
-  asio::co_spawn(sender_io, deliverer->run(), [](std::exception_ptr failure) {
+  // However run() ends, the connection closes, so sender_io runs out of work and the thread
+  // can be joined.
+  asio::co_spawn(sender_io, deliverer->run(), [sender_redis](std::exception_ptr failure) {
+    sender_redis->close();
     if (!failure) return;
     try {
       std::rethrow_exception(failure);
