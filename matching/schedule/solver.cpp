@@ -192,7 +192,10 @@ class Search {
   // Construction in time order, one slot after another: each slot takes a greedy matching of
   // the unplaced meetings, preferring participants already in their day (a miss now is a
   // break later), then participants whose remaining meetings need most of their remaining
-  // slots, then weight. Breaks stay few because days are filled without holes.
+  // slots, then weight. Breaks stay few because days are filled without holes. A first sweep
+  // keeps each meeting to the day chosen for its venue (preferred_days) and leaves out the
+  // lightest meetings of participants with more meetings than room (they are lost anyway when
+  // the others fit); a second sweep takes what is left anywhere.
   void construct_by_slot() {
     for (int m = 0; m < model_.meetings; ++m) {
       int f = model_.fixed[m];
@@ -201,11 +204,47 @@ class Search {
         locked_[m] = 1;
       }
     }
-    std::vector<int> remaining(model_.participants, 0);
     std::vector<int> unplaced;
     for (int m = 0; m < model_.meetings; ++m) {
-      if (state_.slot(m) >= 0 || model_.fixed[m] >= 0) continue;
-      unplaced.push_back(m);
+      if (state_.slot(m) < 0 && model_.fixed[m] < 0) unplaced.push_back(m);
+    }
+    std::vector<int> day_of_meeting = preferred_days(unplaced);
+    std::vector<char> surplus = lightest_surplus(unplaced);
+    std::vector<int> first_sweep;
+    for (int m : unplaced) {
+      if (!surplus[m]) first_sweep.push_back(m);
+    }
+    sweep_slots(first_sweep, day_of_meeting);
+    std::erase_if(unplaced, [&](int m) { return state_.slot(m) >= 0; });
+    sweep_slots(unplaced, std::vector<int>(model_.meetings, -1));
+  }
+
+  // Per meeting: among the lightest beyond the room of one of its participants (capacity x
+  // available slots).
+  std::vector<char> lightest_surplus(const std::vector<int>& meetings) const {
+    std::vector<char> out(model_.meetings, 0);
+    std::vector<std::vector<int>> of(model_.participants);
+    for (int m : meetings) {
+      of[model_.first[m]].push_back(m);
+      of[model_.second[m]].push_back(m);
+    }
+    for (int q = 0; q < model_.participants; ++q) {
+      int room = 0;
+      for (int t = 0; t < model_.slots; ++t) room += has_room(q, t) ? model_.capacity[q] : 0;
+      auto& mine = of[q];
+      if (static_cast<int>(mine.size()) <= room) continue;
+      std::sort(mine.begin(), mine.end(),
+                [&](int x, int y) { return model_.weight[x] > model_.weight[y]; });
+      for (std::size_t k = room; k < mine.size(); ++k) out[mine[k]] = 1;
+    }
+    return out;
+  }
+
+  // One sweep of construct_by_slot over `meetings`; day_of_meeting >= 0 keeps a meeting to
+  // that day.
+  void sweep_slots(std::vector<int> unplaced, const std::vector<int>& day_of_meeting) {
+    std::vector<int> remaining(model_.participants, 0);
+    for (int m : unplaced) {
       ++remaining[model_.first[m]];
       ++remaining[model_.second[m]];
     }
@@ -225,6 +264,7 @@ class Search {
       };
       ranked.clear();
       for (int m : unplaced) {
+        if (day_of_meeting[m] >= 0 && day_of_meeting[m] != model_.day_of[s]) continue;
         if (state_.slot(m) >= 0 || !model_.static_ok(m, s)) continue;
         double priority = urgency(model_.first[m]) + urgency(model_.second[m]) +
                           static_cast<double>(model_.weight[m]) / heaviest;
@@ -243,6 +283,44 @@ class Search {
       std::erase_if(unplaced, [&](int m) { return state_.slot(m) >= 0; });
       state_.forget_journal();
     }
+  }
+
+  // A day for each meeting of a participant who meets at several venues (a buyer visiting
+  // companies), so that each day holds few venues: every change of venue within a day costs a
+  // break when travel takes a slot. Venues go, the busiest first, to the day with the most
+  // room left. -1: no preference.
+  std::vector<int> preferred_days(const std::vector<int>& meetings) const {
+    std::vector<int> out(model_.meetings, -1);
+    if (model_.venues < 2 || model_.days < 2) return out;
+    std::vector<std::vector<int>> of(model_.participants);
+    for (int m : meetings) {
+      of[model_.first[m]].push_back(m);
+      of[model_.second[m]].push_back(m);
+    }
+    std::vector<int> day_slots(model_.days, 0);
+    for (int s = 0; s < model_.slots; ++s) ++day_slots[model_.day_of[s]];
+    for (int q = 0; q < model_.participants; ++q) {
+      std::vector<int> count(model_.venues, 0);
+      for (int m : of[q]) ++count[model_.venue[m]];
+      int used = 0;
+      for (int c : count) used += c > 0;
+      if (used < 2) continue;
+      std::vector<int> order(model_.venues);
+      std::iota(order.begin(), order.end(), 0);
+      std::sort(order.begin(), order.end(), [&](int x, int y) { return count[x] > count[y]; });
+      std::vector<int> room = day_slots;
+      std::vector<int> day_of_venue(model_.venues, -1);
+      for (int v : order) {
+        if (count[v] == 0) break;
+        int best = static_cast<int>(std::max_element(room.begin(), room.end()) - room.begin());
+        day_of_venue[v] = best;
+        room[best] -= count[v] + 1;  // the slot of travel
+      }
+      for (int m : of[q]) {
+        if (out[m] < 0) out[m] = day_of_venue[model_.venue[m]];
+      }
+    }
+    return out;
   }
 
   // Both constructions, keeping the better schedule.
