@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
@@ -64,6 +65,16 @@ int count_common(const Bits<Words>& a, const Bits<Words>& b) {
   int n = 0;
   for (std::size_t i = 0; i < Words; ++i) n += popcount64(a.words[i] & b.words[i]);
   return n;
+}
+
+// Calls f(i) for every set bit i, ascending.
+template <std::size_t Words, class F>
+void for_each_bit(const Bits<Words>& set, F&& f) {
+  for (std::size_t w = 0; w < Words; ++w) {
+    for (std::uint64_t bits = set.words[w]; bits != 0; bits &= bits - 1) {
+      f(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+    }
+  }
 }
 
 }  // namespace sangdam::scoring

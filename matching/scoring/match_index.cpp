@@ -9,6 +9,7 @@
 #include "matching/error.hpp"
 #include "matching/scoring/index_state.hpp"
 #include "matching/scoring/pair_kernel.hpp"
+#include "matching/scoring/row_kernel.hpp"
 #include "matching/scoring/top_k.hpp"
 #include "matching/text/tokenizer.hpp"
 
@@ -74,20 +75,6 @@ void apply_wishes(const MatchConfig& config, std::uint8_t wishes, float& buyer_s
   }
   if ((wishes & kMetBefore) && config.remove_met_before) buyer_score = company_score = kRemoved;
 }
-
-namespace {
-
-BuyerCategories categories_of(const BuyerFeatures& f) {
-  return {f.exact, f.branch, f.keyword};
-}
-CompanyCategories categories_of(const CompanyFeatures& f) {
-  return {f.exact, f.ancestors, f.branch};
-}
-BuyerLanguages languages_of(const BuyerFeatures& f) {
-  return {f.languages, f.reachable};
-}
-
-}  // namespace
 
 BuyerLane lane_of(IndexState& s, const BuyerFeatures& f) {
   BuyerLane lane;
@@ -329,9 +316,8 @@ void resolve_wishes(State& s, std::uint32_t buyer) {
 // takes at most one entry out of a ranking; a ranking whose reserve runs dry is rescored.
 constexpr std::size_t kReserveBeyondK = 16;
 
-// Table sizes of the looked-up components: ClusterType and MarketTier values plus one slot for
+// Table sizes of the looked-up components of a column: MarketTier values plus one slot for
 // unknown, and the BuyerType values.
-constexpr std::size_t kClusterSlots = 5;
 constexpr std::size_t kTierSlots = 4;
 constexpr std::size_t kBuyerTypes = 8;
 
@@ -339,73 +325,19 @@ std::size_t ranking_capacity(const State& s) {
   return s.context.config.top_k + kReserveBeyondK;
 }
 
-// Scores one buyer against every company in index order and hands each pair to
-// sink(company, buyer_score, company_score), wishes applied (kRemoved for removed pairs):
-// one pass that the full recompute feeds straight into its top-K keepers. `text` holds the
-// row's similarities (row_text).
-template <class Sink>
-void for_each_in_row(const State& s, std::uint32_t buyer, const std::vector<float>& text,
-                     Sink&& sink) {
-  const PairRules rules = s.rules;  // locals: stores by the sink cannot alias them
-  const BuyerLane b = s.buyer_lanes[buyer];
-  const BuyerFeatures& features = s.buyer_features[buyer];
-  const std::size_t n = s.companies.size();
-  // This buyer's values by company class, and by cluster + 1 (0: unknown).
-  std::vector<float> category(s.company_categories.size());
-  const BuyerCategories wanted = categories_of(features);
-  for (std::uint32_t i = 0; i < category.size(); ++i) {
-    category[i] = category_value(rules, wanted, s.company_categories.key(i), s.category_words);
-  }
-  std::vector<float> marks(s.held_marks.size(), 1.0f);  // 1: the buyer requires nothing
-  if (features.inverse_required != 0) {
-    for (std::uint32_t i = 0; i < marks.size(); ++i) {
-      marks[i] =
-          marks_value(features.required_marks, features.inverse_required, s.held_marks.key(i));
-    }
-  }
-  std::vector<LanguageFit> language(s.company_languages.size());
-  const BuyerLanguages speaks = languages_of(features);
-  for (std::uint32_t i = 0; i < language.size(); ++i) {
-    language[i] = language_fit(rules, speaks, s.company_languages.key(i));
-  }
-  std::array<float, kClusterSlots> cluster_tier{};
-  std::array<float, kClusterSlots> buyer_type{};
-  for (std::size_t slot = 0; slot < kClusterSlots; ++slot) {
-    const auto cluster = static_cast<std::int8_t>(static_cast<int>(slot) - 1);
-    cluster_tier[slot] = cluster_tier_value(rules, cluster, b.tier);
-    buyer_type[slot] = buyer_type_value(rules, b.type, cluster);
-  }
-  const CompanyLane* lanes = s.company_lanes.data();
-  const float* similarity = text.data();
-  // Wishes are sorted by company: the next one is a single compare per pair.
-  auto wish = features.wishes.begin();
-  const auto no_more_wishes = features.wishes.end();
-  for (std::size_t c = 0; c < n; ++c) {
-    const CompanyLane& lane = lanes[c];
-    const auto slot = static_cast<std::size_t>(lane.cluster + 1);
-    const TableValues looked_up{category[lane.category_class], marks[lane.mark_class],
-                                cluster_tier[slot], language[lane.language_class],
-                                buyer_type[slot]};
-    SideScores scores = side_scores(rules, pair_values(rules, b, lane, similarity[c], looked_up));
-    if (wish != no_more_wishes && wish->first == c) {
-      apply_wishes(s.context.config, wish->second, scores.buyer, scores.company);
-      ++wish;
-    }
-    sink(static_cast<std::uint32_t>(c), scores.buyer, scores.company);
-  }
-}
-
-// The two side scores of every company for one buyer, by company index.
+// The two side scores of every company for one buyer, by company index, wishes applied
+// (kRemoved for removed pairs); `text` from row_text.
 void score_row(const State& s, std::uint32_t buyer, const std::vector<float>& text,
                std::vector<float>& buyer_side, std::vector<float>& company_side) {
   buyer_side.resize(s.companies.size());
   company_side.resize(s.companies.size());
-  float* buyer_out = buyer_side.data();
-  float* company_out = company_side.data();
-  for_each_in_row(s, buyer, text, [=](std::uint32_t c, float buyer_score, float company_score) {
-    buyer_out[c] = buyer_score;
-    company_out[c] = company_score;
-  });
+  RowTables tables;
+  fill_row_tables(s, buyer, tables);
+  row_kernel_detail::score_companies_scalar(s, buyer, tables, text.data(), buyer_side.data(),
+                                            company_side.data());
+  for (const auto& [company, bits] : s.buyer_features[buyer].wishes) {
+    apply_wishes(s.context.config, bits, buyer_side[company], company_side[company]);
+  }
 }
 
 // The two side scores of every buyer for one company, wishes applied; `text` from
@@ -666,12 +598,21 @@ void MatchIndex::full_recompute(unsigned threads) {
   // ascending index order: an equal score arriving later never displaces an earlier one.
   constexpr std::size_t kChunk = 64;
   std::atomic<std::size_t> next{0};
-  std::vector<std::vector<TopKeeper>> company_keepers(threads);
+  const CompanyColumns columns = company_columns(s);
+  const std::size_t padded = padded_count(company_count);
+  std::vector<std::vector<TopBuffer>> company_keepers(threads);
   auto work = [&](unsigned worker) {
     auto& keepers = company_keepers[worker];
-    keepers.assign(company_count, TopKeeper(capacity));
-    std::vector<float> floor(company_count, kRemoved);  // worst kept score once a list is full
+    keepers.assign(company_count, TopBuffer(capacity));
+    // The keepers' floors side by side, for the eight-at-a-time filter; padding lanes score
+    // kRemoved and never pass.
+    std::vector<float> floor(padded, kRemoved);
     std::vector<float> text;
+    std::vector<float> buyer_side(padded);
+    std::vector<float> company_side(padded);
+    std::vector<std::uint32_t> candidates;
+    std::vector<float> maxima;  // scratch of top_k_floor
+    RowTables tables;
     for (;;) {
       const std::size_t first = next.fetch_add(kChunk);
       if (first >= buyer_count) break;
@@ -679,24 +620,30 @@ void MatchIndex::full_recompute(unsigned threads) {
       for (std::size_t b = first; b < last; ++b) {
         const auto buyer = static_cast<std::uint32_t>(b);
         s.row_text(buyer, text);
-        // One pass: each pair is offered to the buyer's keeper and the company's; a floor
-        // (the worst kept score once a keeper is full) turns most offers away at one compare.
-        TopKeeper own(capacity);
-        float own_floor = kRemoved;
-        for_each_in_row(s, buyer, text,
-                        [&](std::uint32_t c, float buyer_score, float company_score) {
-                          if (buyer_score > own_floor) {
-                            own.offer(c, buyer_score);
-                            if (own.full()) own_floor = own.worst().score;
-                          }
-                          if (company_score > floor[c]) {
-                            keepers[c].offer(buyer, company_score);
-                            if (keepers[c].full()) floor[c] = keepers[c].worst().score;
-                          }
-                        });
+        text.resize(padded, 0.0f);
+        fill_row_tables(s, buyer, tables, &columns);
+        score_companies(s, columns, buyer, tables, text.data(), buyer_side.data(),
+                        company_side.data());
+        for (const auto& [company, bits] : s.buyer_features[b].wishes) {
+          apply_wishes(s.context.config, bits, buyer_side[company], company_side[company]);
+        }
+        // A pair is offered to the buyer's keeper only above a floor that keeps the whole
+        // top list, and to the company's only above that keeper's floor; both found eight at
+        // a time.
+        TopBuffer own(capacity);
+        candidates.clear();
+        indices_above(buyer_side.data(), top_k_floor(buyer_side.data(), padded, capacity, maxima),
+                      0, padded, candidates);
+        for (const std::uint32_t c : candidates) own.offer(c, buyer_side[c]);
+        candidates.clear();
+        indices_above(company_side.data(), floor.data(), 0, padded, candidates);
+        for (const std::uint32_t c : candidates) {
+          keepers[c].offer(buyer, company_side[c]);
+          floor[c] = keepers[c].floor();
+        }
         RankedList& ranking = s.buyer_rankings[b];
-        ranking.exhaustive = !own.full();
         ranking.entries = own.take();
+        ranking.exhaustive = ranking.entries.size() < capacity;
         show(s.buyer_lists[b], ranking, k);
       }
     }
@@ -708,7 +655,7 @@ void MatchIndex::full_recompute(unsigned threads) {
   for (std::size_t c = 0; c < company_count; ++c) {
     TopKeeper merged(capacity);
     for (auto& keepers : company_keepers) {
-      for (const Ranked& r : keepers[c].entries()) merged.offer(r.counterpart, r.score);
+      for (const Ranked& r : keepers[c].take()) merged.offer(r.counterpart, r.score);
     }
     RankedList& ranking = s.company_rankings[c];
     ranking.exhaustive = !merged.full();

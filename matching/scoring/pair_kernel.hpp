@@ -39,6 +39,17 @@ inline constexpr float kBuyerTypeFit[8][4] = {
     {0.6f, 0.6f, 0.6f, 0.6f},  // other
 };
 
+// The keys of a profile's category and language classes.
+inline BuyerCategories categories_of(const BuyerFeatures& f) {
+  return {f.exact, f.branch, f.keyword};
+}
+inline CompanyCategories categories_of(const CompanyFeatures& f) {
+  return {f.exact, f.ancestors, f.branch};
+}
+inline BuyerLanguages languages_of(const BuyerFeatures& f) {
+  return {f.languages, f.reachable};
+}
+
 // Lanes of a profile's features; interns their classes.
 BuyerLane lane_of(IndexState& s, const BuyerFeatures& features);
 CompanyLane lane_of(IndexState& s, const CompanyFeatures& features);
@@ -48,18 +59,39 @@ CompanyLane lane_of(IndexState& s, const CompanyFeatures& features);
 // buyer class, tier and type, and each pair looks its values up. score_pair() calls them
 // directly, so a listed score and an explained score are the same float.
 
-// Category value (docs/matching.md): same code, the buyer's broad code covers the company's,
-// keywords in the buyer's text, same branch. `words`: words of the sets the taxonomy uses.
+// Category value (docs/matching.md) from which of the four overlaps hold: same code, the
+// buyer's broad code covers the company's, keywords in the buyer's text, same branch.
+enum CategoryOverlap : std::uint8_t {
+  kSameCode = 1,
+  kBroadCode = 2,
+  kKeywordCode = 4,
+  kSameBranch = 8,
+  kCategoryOverlaps = 16,  // distinct combinations
+};
+
+inline float category_value(const PairRules& config, std::uint8_t overlaps) {
+  if (overlaps & kSameCode) return 1.0f;
+  if (overlaps & kBroadCode) return config.broad_category_fit;
+  float category = 0;
+  if (overlaps & kKeywordCode) category = config.keyword_category_fit;
+  if (overlaps & kSameBranch) category = std::max(category, config.branch_category_fit);
+  return category;
+}
+
+// `words`: words of the sets the taxonomy uses.
+inline std::uint8_t category_overlaps(const BuyerCategories& b, const CompanyCategories& c,
+                                      std::size_t words) {
+  std::uint8_t overlaps = 0;
+  if (intersects(b.exact, c.exact, words)) overlaps |= kSameCode;
+  if (intersects(b.exact, c.ancestors, words)) overlaps |= kBroadCode;
+  if (intersects(b.keyword, c.ancestors, words)) overlaps |= kKeywordCode;
+  if (intersects(b.branch, c.branch, words)) overlaps |= kSameBranch;
+  return overlaps;
+}
+
 inline float category_value(const PairRules& config, const BuyerCategories& b,
                             const CompanyCategories& c, std::size_t words) {
-  if (intersects(b.exact, c.exact, words)) return 1.0f;
-  if (intersects(b.exact, c.ancestors, words)) return config.broad_category_fit;
-  float category = 0;
-  if (intersects(b.keyword, c.ancestors, words)) category = config.keyword_category_fit;
-  if (intersects(b.branch, c.branch, words)) {
-    category = std::max(category, config.branch_category_fit);
-  }
-  return category;
+  return category_value(config, category_overlaps(b, c, words));
 }
 
 inline float marks_value(const SmallSet& required, float inverse_required, const SmallSet& held) {

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
+#include "matching/scoring/index_state.hpp"
 #include "matching/scoring/match_index.hpp"
 
 namespace sangdam::scoring {
@@ -49,6 +51,46 @@ class TopKeeper {
  private:
   std::size_t k_;
   std::vector<Ranked> heap_;
+};
+
+// The best k entries of offers that arrive in ascending counterpart order, for the all-pairs
+// loop: an offer above the floor is appended; when 2k have gathered, the best k are selected
+// (nth_element) and the floor rises to the worst of them. Amortised O(1) per offer where a heap
+// pays O(log k). Keeps what TopKeeper keeps: an offer equal to the floor comes after the entry
+// that set it, so it ranks after it and rightly stays out.
+class TopBuffer {
+ public:
+  explicit TopBuffer(std::size_t k) : k_(k) {
+    entries_.reserve(2 * k);
+    if (k == 0) floor_ = std::numeric_limits<float>::infinity();
+  }
+
+  // Offers at or below the floor can never be kept; callers filter with it.
+  float floor() const { return floor_; }
+  void offer(std::uint32_t counterpart, float score) {
+    if (!(score > floor_)) return;
+    entries_.push_back(Ranked{counterpart, score});
+    if (entries_.size() >= 2 * k_) keep_best();
+  }
+  // The kept entries, best first; at most k.
+  TopList take() {
+    keep_best();
+    std::sort(entries_.begin(), entries_.end(), RanksBefore{});
+    return std::move(entries_);
+  }
+
+ private:
+  void keep_best() {
+    if (entries_.size() <= k_) return;
+    const auto kth = entries_.begin() + static_cast<std::ptrdiff_t>(k_ - 1);
+    std::nth_element(entries_.begin(), kth, entries_.end(), RanksBefore{});
+    floor_ = kth->score;
+    entries_.resize(k_);
+  }
+
+  std::size_t k_;
+  float floor_ = kRemoved;
+  std::vector<Ranked> entries_;
 };
 
 }  // namespace sangdam::scoring

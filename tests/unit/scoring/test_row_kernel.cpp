@@ -1,0 +1,72 @@
+// The vector all-pairs loop (matching/scoring/row_kernel.hpp) against the per-pair kernel:
+// same floats, same lists, on an event wide enough that the top-k floor of 64-score groups
+// is in play (more groups than a ranking's capacity), with the vector code on and off.
+#include <catch2/catch.hpp>
+
+#include "matching/generator/event_generator.hpp"
+#include "matching/scoring/match_index.hpp"
+#include "matching/scoring/row_kernel.hpp"
+#include "tests/unit/scoring/slow_ranking.hpp"
+
+namespace sangdam::scoring {
+namespace {
+
+// Restores the vector code when a test ends, whatever happened.
+struct ScalarOnly {
+  ScalarOnly() { row_kernel_detail::use_vector_code(false); }
+  ~ScalarOnly() { row_kernel_detail::use_vector_code(true); }
+};
+
+MatchIndex generated_index(std::size_t buyers, std::size_t companies, std::uint64_t seed) {
+  MatchContext context;
+  context.taxonomy = generator::builtin_taxonomy();
+  context.markets = generator::builtin_markets();
+  context.config.top_k = 3;  // capacity 19: 1,600 companies make 25 groups of 64
+  const auto event =
+      generator::generate_event({buyers, companies, seed, 4}, &context.taxonomy, &context.markets);
+  for (const auto& pair : event.interpreter_pairs) context.interpreters.add(pair);
+  return MatchIndex(context, event.buyers, event.companies);
+}
+
+}  // namespace
+
+TEST_CASE("row kernel: full recompute on 1,600 companies equals the per-pair ranking") {
+  MatchIndex index = generated_index(24, 1'600, 5);
+  const auto expected = testing::slow_ranking(index);
+  index.full_recompute(2);
+  CHECK(index.buyer_lists() == expected.first);
+  CHECK(index.company_lists() == expected.second);
+  {
+    ScalarOnly scalar;
+    index.full_recompute(1);
+    CHECK(index.buyer_lists() == expected.first);
+    CHECK(index.company_lists() == expected.second);
+  }
+}
+
+TEST_CASE("row kernel: the top-k floor keeps every entry of the top k") {
+  std::vector<float> scores(64 * 40, kRemoved);
+  // Forty groups; the best scores crowd into two groups, so most group maxima are low.
+  for (std::size_t i = 0; i < scores.size(); ++i) scores[i] = static_cast<float>(i % 7);
+  for (std::size_t i = 0; i < 128; ++i) scores[i] = 50.0f + static_cast<float>(i % 5);
+  std::vector<float> scratch;
+  for (const bool vector : {true, false}) {
+    row_kernel_detail::use_vector_code(vector);
+    const float floor = top_k_floor(scores.data(), scores.size(), 30, scratch);
+    std::vector<float> sorted = scores;
+    std::sort(sorted.begin(), sorted.end(), std::greater<float>{});
+    CHECK(sorted[29] > floor);  // the 30th best passes
+    CHECK(floor >= 5.0f);       // and the floor still turns the crowd away
+    CHECK(top_k_floor(scores.data(), scores.size(), 41, scratch) == kRemoved);  // 40 groups
+    std::vector<std::uint32_t> above;
+    indices_above(scores.data(), floor, 0, scores.size(), above);
+    CHECK(std::is_sorted(above.begin(), above.end()));
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+      CHECK((scores[i] > floor) ==
+            std::binary_search(above.begin(), above.end(), static_cast<std::uint32_t>(i)));
+    }
+  }
+  row_kernel_detail::use_vector_code(true);
+}
+
+}  // namespace sangdam::scoring
