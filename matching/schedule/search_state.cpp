@@ -177,7 +177,7 @@ long long State::breaks_over_bound() const {
   int limit = min_breaks() + model_.fairness_bound;
   long long over = 0;
   for (int b = max_breaks(); b > limit; --b) {
-    over += static_cast<long long>(b - limit) * breaks_histogram_[b];
+    over += static_cast<long long>(b - limit) * (b - limit) * breaks_histogram_[b];
   }
   return over;
 }

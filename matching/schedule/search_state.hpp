@@ -101,9 +101,10 @@ class State {
   int min_breaks() const;
   // Participants that have exactly b breaks now.
   int with_breaks(int b) const { return breaks_histogram_[b]; }
-  // Breaks beyond min + d, summed over participants: 0 exactly when fairness holds, and it
-  // falls with every break taken from a participant above the bound (the fairness repair
-  // follows it; the excess itself only moves when the last participant at the max improves).
+  // Squares of the breaks beyond min + d, summed over participants: 0 exactly when fairness
+  // holds; it falls with every break taken from a participant above the bound, most for the
+  // participants with the most (the fairness repair follows it: the excess itself only moves
+  // when the last participant at the max improves).
   long long breaks_over_bound() const;
   Score score() const;
 
