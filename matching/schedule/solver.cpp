@@ -1103,7 +1103,10 @@ class Search {
 };
 
 // Upper bound on placed weight: meetings with no static slot can never be placed, and a
-// participant cannot hold more meetings than capacity x available slots.
+// participant cannot hold more meetings than its room (capacity x available slots, at most the
+// daily maximum each day), so its lightest ones beyond that are lost. Losses add up over
+// participants that share no meeting (no meeting is then counted twice); they are taken
+// greedily, the largest loss first, each one excluding its partners.
 std::int64_t weight_upper_bound(const Model& md) {
   std::vector<char> possible(md.meetings, 0);
   std::int64_t total = 0;
@@ -1111,9 +1114,8 @@ std::int64_t weight_upper_bound(const Model& md) {
     for (int s = 0; s < md.slots && !possible[m]; ++s) possible[m] = md.static_ok(m, s);
     if (possible[m]) total += md.weight[m];
   }
-  std::int64_t worst_loss = 0;
+  std::vector<std::pair<std::int64_t, int>> losses;  // (loss, participant)
   for (int p = 0; p < md.participants; ++p) {
-    // Room of p: per day, capacity x available slots, at most the daily maximum.
     std::vector<int> per_day(md.days, 0);
     for (int s = 0; s < md.slots; ++s) {
       per_day[md.day_of[s]] += md.unavailable[p * md.slots + s] ? 0 : md.capacity[p];
@@ -1126,10 +1128,19 @@ std::int64_t weight_upper_bound(const Model& md) {
     }
     if (weights.size() <= room) continue;
     std::sort(weights.begin(), weights.end(), std::greater<>());
-    worst_loss = std::max(worst_loss,
-                          std::accumulate(weights.begin() + room, weights.end(), std::int64_t{0}));
+    losses.push_back({std::accumulate(weights.begin() + room, weights.end(), std::int64_t{0}), p});
   }
-  return total - worst_loss;
+  std::sort(losses.begin(), losses.end(), std::greater<>());
+  std::vector<char> excluded(md.participants, 0);
+  for (auto [loss, p] : losses) {
+    if (excluded[p]) continue;
+    total -= loss;
+    for (int m : md.meetings_of[p]) {
+      excluded[md.first[m]] = 1;
+      excluded[md.second[m]] = 1;
+    }
+  }
+  return total;
 }
 
 // Why an unplaced meeting is unplaced, from the final schedule.

@@ -192,6 +192,69 @@ TEST_CASE("a problem with too many meetings for the slots reports every unplaced
   CHECK(s.weight_upper_bound == Approx(s.objective.placed_weight));
 }
 
+TEST_CASE("the solver keeps each participant to the daily maximum") {
+  SyntheticShape shape;
+  shape.days = 2;
+  shape.mornings = 3;
+  shape.afternoons = 3;
+  shape.buyers = 1;
+  shape.companies = 8;
+  shape.meetings = 8;
+  Problem p = synthetic_problem(shape);
+  p.max_meetings_per_day = 3;
+  Solution s = solve(p, budget(200));
+  require_checked(p, s);
+  // 12 free slots, but 3 meetings a day over 2 days.
+  CHECK(s.objective.placed == 6);
+  REQUIRE(s.unplaced.size() == 2);
+  for (const auto& u : s.unplaced) {
+    CHECK(u.reason == "capacity_exhausted");
+    INFO(u.detail);
+    // The buyer is busy in 6 slots and at its maximum on both days in the 6 others.
+    CHECK(u.detail.find("daily_maximum in 6 slots") != std::string::npos);
+    CHECK(u.detail.find("participant_busy in 6 slots") != std::string::npos);
+  }
+  CHECK(s.weight_upper_bound == Approx(s.objective.placed_weight));
+
+  // A participant's own maximum replaces the problem's.
+  p.participants[0].max_meetings_per_day = 4;
+  Solution own = solve(p, budget(200));
+  require_checked(p, own);
+  CHECK(own.objective.placed == 8);
+}
+
+TEST_CASE("the fairness repair brings max - min breaks within d before the local search") {
+  // After construction and insertion these instances have a participant 2 or 3 breaks above
+  // the one with none, with d = 1.
+  constexpr int kInstances = 6;
+  int fair_at_once = 0;
+  for (int seed = 1; seed <= kInstances; ++seed) {
+    SyntheticShape shape;
+    shape.seed = seed;
+    shape.days = 2;
+    shape.mornings = 4;
+    shape.afternoons = 4;
+    shape.buyers = 10;
+    shape.companies = 14;
+    shape.meetings = 90;
+    shape.venues = 2;
+    shape.tables_per_venue = 8;
+    shape.travel_minutes = 20;
+    shape.fairness_bound = 1;
+    Problem p = synthetic_problem(shape);
+    INFO("seed " << seed);
+    Solution one_move = solve(p, budget(1));
+    require_checked(p, one_move);
+    fair_at_once += one_move.objective.fairness_excess == 0;
+    Solution s = solve(p, budget(2000));
+    require_checked(p, s);
+    CHECK(s.objective.placed == 90);
+    CHECK(s.objective.fairness_excess == 0);
+    CHECK(s.objective.breaks <= one_move.objective.breaks);
+  }
+  CHECK(fair_at_once >= kInstances - 2);
+}
+
 TEST_CASE("a meeting that fits no slot says why") {
   Problem p = parse_problem(testing::kSampleProblem);
   p.meetings[1].session = SessionRestriction::kAfternoon;  // buyer-us, heater
