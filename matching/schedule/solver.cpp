@@ -1102,11 +1102,12 @@ class Search {
   std::string stopped_by_ = "converged";
 };
 
-// Upper bound on placed weight: meetings with no static slot can never be placed, and a
+// Upper bound on placed weight: meetings with no static slot can never be placed; a
 // participant cannot hold more meetings than its room (capacity x available slots, at most the
-// daily maximum each day), so its lightest ones beyond that are lost. Losses add up over
-// participants that share no meeting (no meeting is then counted twice); they are taken
-// greedily, the largest loss first, each one excluding its partners.
+// daily maximum each day), a venue more than its tables over the slots, an interpreter pool
+// more than its interpreters over the slots, so the lightest candidates beyond that are lost.
+// Losses add up over resources whose candidate meetings are disjoint (no meeting counted
+// twice); they are taken greedily, the largest loss first.
 std::int64_t weight_upper_bound(const Model& md) {
   std::vector<char> possible(md.meetings, 0);
   std::int64_t total = 0;
@@ -1114,31 +1115,47 @@ std::int64_t weight_upper_bound(const Model& md) {
     for (int s = 0; s < md.slots && !possible[m]; ++s) possible[m] = md.static_ok(m, s);
     if (possible[m]) total += md.weight[m];
   }
-  std::vector<std::pair<std::int64_t, int>> losses;  // (loss, participant)
+  // Candidate meetings and room per resource: participants, then venues, then languages.
+  std::vector<std::vector<int>> candidates(md.participants + md.venues + md.languages);
+  std::vector<long long> room(candidates.size(), 0);
+  for (int m = 0; m < md.meetings; ++m) {
+    if (!possible[m]) continue;
+    candidates[md.first[m]].push_back(m);
+    candidates[md.second[m]].push_back(m);
+    candidates[md.participants + md.venue[m]].push_back(m);
+    if (md.language[m] >= 0) candidates[md.participants + md.venues + md.language[m]].push_back(m);
+  }
   for (int p = 0; p < md.participants; ++p) {
     std::vector<int> per_day(md.days, 0);
     for (int s = 0; s < md.slots; ++s) {
       per_day[md.day_of[s]] += md.unavailable[p * md.slots + s] ? 0 : md.capacity[p];
     }
-    std::size_t room = 0;
-    for (int count : per_day) room += std::min(count, md.daily_max[p]);
-    std::vector<std::int64_t> weights;
-    for (int m : md.meetings_of[p]) {
-      if (possible[m]) weights.push_back(md.weight[m]);
+    for (int count : per_day) room[p] += std::min(count, md.daily_max[p]);
+  }
+  for (int s = 0; s < md.slots; ++s) {
+    for (int v = 0; v < md.venues; ++v) room[md.participants + v] += md.tables[v * md.slots + s];
+    for (int l = 0; l < md.languages; ++l) {
+      room[md.participants + md.venues + l] += md.interpreters[l * md.slots + s];
     }
-    if (weights.size() <= room) continue;
-    std::sort(weights.begin(), weights.end(), std::greater<>());
-    losses.push_back({std::accumulate(weights.begin() + room, weights.end(), std::int64_t{0}), p});
+  }
+  std::vector<std::pair<std::int64_t, int>> losses;  // (loss, resource)
+  for (std::size_t r = 0; r < candidates.size(); ++r) {
+    auto& mine = candidates[r];
+    if (static_cast<long long>(mine.size()) <= room[r]) continue;
+    std::sort(mine.begin(), mine.end(), [&](int x, int y) { return md.weight[x] > md.weight[y]; });
+    std::int64_t loss = 0;
+    for (std::size_t k = static_cast<std::size_t>(room[r]); k < mine.size(); ++k) {
+      loss += md.weight[mine[k]];
+    }
+    losses.push_back({loss, static_cast<int>(r)});
   }
   std::sort(losses.begin(), losses.end(), std::greater<>());
-  std::vector<char> excluded(md.participants, 0);
-  for (auto [loss, p] : losses) {
-    if (excluded[p]) continue;
+  std::vector<char> counted(md.meetings, 0);
+  for (auto [loss, r] : losses) {
+    const auto& mine = candidates[r];
+    if (std::any_of(mine.begin(), mine.end(), [&](int m) { return counted[m] != 0; })) continue;
     total -= loss;
-    for (int m : md.meetings_of[p]) {
-      excluded[md.first[m]] = 1;
-      excluded[md.second[m]] = 1;
-    }
+    for (int m : mine) counted[m] = 1;
   }
   return total;
 }
