@@ -58,6 +58,16 @@ CompanyColumns company_columns(const IndexState& s) {
     columns.cluster_slot[c] = cluster_slot(lane.cluster);
     columns.min_deal_usd[c] = lane.min_deal_usd;
   }
+  columns.marks_as_bits = s.marks.size() <= 64;
+  if (columns.marks_as_bits) {
+    columns.held_low.assign(padded, 0);
+    columns.held_high.assign(padded, 0);
+    for (std::size_t c = 0; c < n; ++c) {
+      const std::uint64_t held = s.company_features[c].marks.words[0];
+      columns.held_low[c] = static_cast<std::uint32_t>(held);
+      columns.held_high[c] = static_cast<std::uint32_t>(held >> 32);
+    }
+  }
   for (auto* lists : {&columns.offering, &columns.under, &columns.in_branch}) {
     lists->resize(CategorySet::kCapacity);
   }
@@ -136,11 +146,15 @@ void fill_row_tables(const IndexState& s, std::uint32_t buyer, RowTables& tables
       tables.category[id] = category_value(rules, overlaps[id]);
     }
   }
-  tables.marks.assign(s.held_marks.size(), 1.0f);  // 1: the buyer requires nothing
-  if (features.inverse_required != 0) {
-    for (std::uint32_t i = 0; i < tables.marks.size(); ++i) {
-      tables.marks[i] =
-          marks_value(features.required_marks, features.inverse_required, s.held_marks.key(i));
+  if (columns != nullptr && columns->marks_as_bits && row_kernel_detail::cpu_has_avx2()) {
+    tables.marks.clear();  // the vector loop counts mark bits
+  } else {
+    tables.marks.assign(s.held_marks.size(), 1.0f);  // 1: the buyer requires nothing
+    if (features.inverse_required != 0) {
+      for (std::uint32_t i = 0; i < tables.marks.size(); ++i) {
+        tables.marks[i] =
+            marks_value(features.required_marks, features.inverse_required, s.held_marks.key(i));
+      }
     }
   }
   tables.language.resize(s.company_languages.size());
@@ -209,6 +223,23 @@ namespace {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(classes.data() + c));
 }
 
+[[gnu::always_inline]] inline __m256i mask_at(const std::vector<std::uint32_t>& masks,
+                                              std::size_t c) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(masks.data() + c));
+}
+
+// Set bits of each 32-bit lane: per nibble from a 16-entry table, then summed per lane.
+[[gnu::always_inline]] inline __m256i popcount32(__m256i v) {
+  const __m256i nibble_bits = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1,
+                                               1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i low_nibbles = _mm256_set1_epi8(0x0f);
+  const __m256i per_byte = _mm256_add_epi8(
+      _mm256_shuffle_epi8(nibble_bits, _mm256_and_si256(v, low_nibbles)),
+      _mm256_shuffle_epi8(nibble_bits, _mm256_and_si256(_mm256_srli_epi16(v, 4), low_nibbles)));
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(per_byte, _mm256_set1_epi8(1)),
+                           _mm256_set1_epi16(1));
+}
+
 // A table looked up by eight class indices: one register permute when it has at most eight
 // entries (most events have few language and mark classes), a gather otherwise.
 class Lookup {
@@ -252,6 +283,13 @@ void score_companies_avx2(const IndexState& s, const CompanyColumns& columns, st
   const __m256 budget = _mm256_set1_ps(b.budget_usd);
   const Lookup category(tables.category.data(), tables.category.size());
   const Lookup marks(tables.marks.data(), tables.marks.size());
+  const BuyerFeatures& features = s.buyer_features[buyer];
+  const bool marks_as_bits = columns.marks_as_bits;
+  const bool requires_marks = features.inverse_required != 0;
+  const __m256 inverse_required = _mm256_set1_ps(features.inverse_required);
+  const std::uint64_t required = features.required_marks.words[0];
+  const __m256i required_low = _mm256_set1_epi32(static_cast<std::int32_t>(required));
+  const __m256i required_high = _mm256_set1_epi32(static_cast<std::int32_t>(required >> 32));
   const Lookup language(tables.language.data(), tables.language.size());
   const Lookup removed(reinterpret_cast<const float*>(tables.removed.data()),
                        tables.removed.size());
@@ -267,7 +305,18 @@ void score_companies_avx2(const IndexState& s, const CompanyColumns& columns, st
     value[static_cast<std::size_t>(Component::kText)] =
         _mm256_min_ps(_mm256_loadu_ps(text + c), one);  // text < 1 ? text : 1, as std::min
     value[static_cast<std::size_t>(Component::kMarketTarget)] = _mm256_loadu_ps(target + c);
-    value[static_cast<std::size_t>(Component::kMarks)] = marks(index_at(columns.mark_class, c));
+    if (!marks_as_bits) {
+      value[static_cast<std::size_t>(Component::kMarks)] = marks(index_at(columns.mark_class, c));
+    } else if (!requires_marks) {
+      value[static_cast<std::size_t>(Component::kMarks)] = one;  // marks_value(): nothing required
+    } else {
+      // marks_value(): float(count of required marks held) * inverse count of required ones.
+      const __m256i common = _mm256_add_epi32(
+          popcount32(_mm256_and_si256(required_low, mask_at(columns.held_low, c))),
+          popcount32(_mm256_and_si256(required_high, mask_at(columns.held_high, c))));
+      value[static_cast<std::size_t>(Component::kMarks)] =
+          _mm256_mul_ps(_mm256_cvtepi32_ps(common), inverse_required);
+    }
     value[static_cast<std::size_t>(Component::kClusterTier)] =
         _mm256_permutevar8x32_ps(cluster_tier, slot);
     value[static_cast<std::size_t>(Component::kLanguage)] = language(language_class);

@@ -32,6 +32,12 @@ struct CompanyColumns {
   std::vector<std::int32_t> language_class;
   std::vector<std::int32_t> cluster_slot;  // cluster + 1 (0: unknown)
   std::vector<float> min_deal_usd;
+  // When the event has at most 64 marks, the marks each company holds as two 32-bit masks:
+  // the vector loop then counts the marks a buyer requires and a company holds with a
+  // popcount instead of looking up a table by class.
+  bool marks_as_bits = false;
+  std::vector<std::uint32_t> held_low;
+  std::vector<std::uint32_t> held_high;
   // Market-target value (1, 0, or unknown_fit when the company names no target) for a buyer of
   // country i, by company; built for the countries buyers have. unknown_target serves buyers
   // of no known country.

@@ -17,7 +17,10 @@ struct ScalarOnly {
   ~ScalarOnly() { row_kernel_detail::use_vector_code(true); }
 };
 
-MatchIndex generated_index(std::size_t buyers, std::size_t companies, std::uint64_t seed) {
+// more_marks: give companies and buyers 80 made-up marks on top of the generated ones, so the
+// event has more than 64 and the vector loop looks marks up by class instead of counting bits.
+MatchIndex generated_index(std::size_t buyers, std::size_t companies, std::uint64_t seed,
+                           bool more_marks = false) {
   MatchContext context;
   context.taxonomy = generator::builtin_taxonomy();
   context.markets = generator::builtin_markets();
@@ -25,7 +28,17 @@ MatchIndex generated_index(std::size_t buyers, std::size_t companies, std::uint6
   const auto event =
       generator::generate_event({buyers, companies, seed, 4}, &context.taxonomy, &context.markets);
   for (const auto& pair : event.interpreter_pairs) context.interpreters.add(pair);
-  return MatchIndex(context, event.buyers, event.companies);
+  auto buyer_list = event.buyers;
+  auto company_list = event.companies;
+  if (more_marks) {
+    for (std::size_t i = 0; i < company_list.size(); ++i) {
+      company_list[i].certifications.push_back("MARK-" + std::to_string(i % 80));
+    }
+    for (std::size_t i = 0; i < buyer_list.size(); ++i) {
+      buyer_list[i].certifications.push_back("MARK-" + std::to_string(i * 7 % 80));
+    }
+  }
+  return MatchIndex(context, buyer_list, company_list);
 }
 
 }  // namespace
@@ -42,6 +55,14 @@ TEST_CASE("row kernel: full recompute on 1,600 companies equals the per-pair ran
     CHECK(index.buyer_lists() == expected.first);
     CHECK(index.company_lists() == expected.second);
   }
+}
+
+TEST_CASE("row kernel: an event with more than 64 marks ranks like the per-pair scores") {
+  MatchIndex index = generated_index(20, 1'200, 9, true);
+  const auto expected = testing::slow_ranking(index);
+  index.full_recompute(2);
+  CHECK(index.buyer_lists() == expected.first);
+  CHECK(index.company_lists() == expected.second);
 }
 
 TEST_CASE("row kernel: the top-k floor keeps every entry of the top k") {
