@@ -207,7 +207,7 @@ int main(int argc, char** argv) {
 
   started = Clock::now();
   double cpu_started = process_cpu_s();
-  scoring::MatchIndex index(context, event.buyers, event.companies);
+  scoring::MatchIndex index(context, event.buyers, event.companies, threads);
   const double build_s = seconds_since(started);
   const double build_cpu = process_cpu_s() - cpu_started;
   std::printf("index build:     %.3f s, %.3f CPU s (tokenise, TF-IDF, features)\n", build_s,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <exception>
 #include <numeric>
 #include <thread>
 
@@ -145,21 +146,70 @@ namespace {
 
 using State = IndexState;
 
-std::vector<text::TermId> term_ids(State& s, std::string_view text, std::string_view field) {
-  std::vector<text::TermId> ids;
-  for (const auto& term : text::tokenize(text, field)) ids.push_back(s.vocabulary.intern(term));
-  return ids;
-}
-
-std::vector<text::TermId> company_terms(State& s, const Company& company) {
-  std::vector<text::TermId> ids;
+// The tokens of a company's texts (every product's name and description), in order.
+std::vector<std::string> company_tokens(const Company& company) {
+  std::vector<std::string> tokens;
   for (std::size_t i = 0; i < company.products.size(); ++i) {
     const auto& product = company.products[i];
     const std::string prefix = "products[" + std::to_string(i) + "].";
-    for (auto id : term_ids(s, product.name, prefix + "name")) ids.push_back(id);
-    for (auto id : term_ids(s, product.description, prefix + "description")) ids.push_back(id);
+    for (auto& token : text::tokenize(product.name, prefix + "name")) {
+      tokens.push_back(std::move(token));
+    }
+    for (auto& token : text::tokenize(product.description, prefix + "description")) {
+      tokens.push_back(std::move(token));
+    }
   }
+  return tokens;
+}
+
+std::vector<std::string> buyer_tokens(const Buyer& buyer) {
+  return text::tokenize(buyer.products_sought, "products_sought");
+}
+
+std::vector<text::TermId> term_ids(State& s, const std::vector<std::string>& tokens) {
+  std::vector<text::TermId> ids;
+  ids.reserve(tokens.size());
+  for (const auto& token : tokens) ids.push_back(s.vocabulary.intern(token));
   return ids;
+}
+
+// The tokens of every buyer's and company's texts, tokenised on `threads` threads:
+// tokenising is pure and the costliest step of building an index. The first invalid text in
+// document order (buyers, then companies) is the one reported, whatever the thread count.
+std::pair<std::vector<std::vector<std::string>>, std::vector<std::vector<std::string>>>
+tokens_of_all(const std::vector<Buyer>& buyers, const std::vector<Company>& companies,
+              unsigned threads) {
+  const std::size_t documents = buyers.size() + companies.size();
+  std::vector<std::vector<std::string>> buyer_side(buyers.size());
+  std::vector<std::vector<std::string>> company_side(companies.size());
+  std::vector<std::exception_ptr> errors(documents);
+  constexpr std::size_t kChunk = 256;
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (;;) {
+      const std::size_t first = next.fetch_add(kChunk);
+      if (first >= documents) return;
+      for (std::size_t d = first; d < std::min(documents, first + kChunk); ++d) {
+        try {
+          if (d < buyers.size()) {
+            buyer_side[d] = buyer_tokens(buyers[d]);
+          } else {
+            company_side[d - buyers.size()] = company_tokens(companies[d - buyers.size()]);
+          }
+        } catch (...) {
+          errors[d] = std::current_exception();
+        }
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back(work);
+  work();
+  for (auto& thread : pool) thread.join();
+  for (const auto& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
+  return {std::move(buyer_side), std::move(company_side)};
 }
 
 void set_categories(State& s, const std::vector<std::string>& codes, CategorySet& exact,
@@ -505,7 +555,7 @@ RescoreResult rescore(State& s, std::uint32_t index, Side side,
 }  // namespace
 
 MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
-                       std::vector<Company> companies)
+                       std::vector<Company> companies, unsigned threads)
     : state_(std::make_unique<State>()) {
   State& s = *state_;
   s.context = std::move(context);
@@ -526,15 +576,17 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
   for (const auto& category : s.context.taxonomy.categories()) s.categories.intern(category.code);
   s.category_words = std::max<std::size_t>(1, (s.categories.size() + 63) / 64);
 
-  // Terms of every text of the event: they make the document frequencies.
+  // Terms of every text of the event: they make the document frequencies. Interned in
+  // document order, so term ids do not depend on the thread count.
+  auto [buyer_tokens_of, company_tokens_of] = tokens_of_all(s.buyers, s.companies, threads);
   std::vector<std::vector<text::TermId>> buyer_terms(s.buyers.size());
   std::vector<std::vector<text::TermId>> company_terms_of(s.companies.size());
   for (std::size_t i = 0; i < s.buyers.size(); ++i) {
-    buyer_terms[i] = term_ids(s, s.buyers[i].products_sought, "products_sought");
+    buyer_terms[i] = term_ids(s, buyer_tokens_of[i]);
     s.frequencies.add_document(buyer_terms[i]);
   }
   for (std::size_t i = 0; i < s.companies.size(); ++i) {
-    company_terms_of[i] = company_terms(s, s.companies[i]);
+    company_terms_of[i] = term_ids(s, company_tokens_of[i]);
     s.frequencies.add_document(company_terms_of[i]);
   }
   // Keywords and names of every category bridge languages: a Korean query naming 임플란트
@@ -600,13 +652,10 @@ void MatchIndex::full_recompute(unsigned threads) {
   std::atomic<std::size_t> next{0};
   const CompanyColumns columns = company_columns(s);
   const std::size_t padded = padded_count(company_count);
-  std::vector<std::vector<TopBuffer>> company_keepers(threads);
+  std::vector<std::unique_ptr<CompanyKeepers>> company_keepers(threads);
   auto work = [&](unsigned worker) {
-    auto& keepers = company_keepers[worker];
-    keepers.assign(company_count, TopBuffer(capacity));
-    // The keepers' floors side by side, for the eight-at-a-time filter; padding lanes score
-    // kRemoved and never pass.
-    std::vector<float> floor(padded, kRemoved);
+    company_keepers[worker] = std::make_unique<CompanyKeepers>(company_count, padded, capacity);
+    CompanyKeepers& keepers = *company_keepers[worker];
     std::vector<float> text;
     std::vector<float> buyer_side(padded);
     std::vector<float> company_side(padded);
@@ -636,11 +685,8 @@ void MatchIndex::full_recompute(unsigned threads) {
                       0, padded, candidates);
         for (const std::uint32_t c : candidates) own.offer(c, buyer_side[c]);
         candidates.clear();
-        indices_above(company_side.data(), floor.data(), 0, padded, candidates);
-        for (const std::uint32_t c : candidates) {
-          keepers[c].offer(buyer, company_side[c]);
-          floor[c] = keepers[c].floor();
-        }
+        indices_above(company_side.data(), keepers.floors(), 0, padded, candidates);
+        for (const std::uint32_t c : candidates) keepers.offer(c, buyer, company_side[c]);
         RankedList& ranking = s.buyer_rankings[b];
         ranking.entries = own.take();
         ranking.exhaustive = ranking.entries.size() < capacity;
@@ -655,7 +701,9 @@ void MatchIndex::full_recompute(unsigned threads) {
   for (std::size_t c = 0; c < company_count; ++c) {
     TopKeeper merged(capacity);
     for (auto& keepers : company_keepers) {
-      for (const Ranked& r : keepers[c].take()) merged.offer(r.counterpart, r.score);
+      for (const Ranked& r : keepers->kept(static_cast<std::uint32_t>(c))) {
+        merged.offer(r.counterpart, r.score);
+      }
     }
     RankedList& ranking = s.company_rankings[c];
     ranking.exhaustive = !merged.full();
@@ -675,7 +723,7 @@ RescoreResult MatchIndex::upsert_buyer(Buyer buyer) {
   State& s = *state_;
   const std::string key = key_of(buyer.id, buyer.external_id);
   if (key.empty()) throw_invalid("missing_id", "a buyer needs an id or an external_id", "id");
-  auto terms = term_ids(s, buyer.products_sought, "products_sought");
+  auto terms = term_ids(s, buyer_tokens(buyer));
   BuyerFeatures features = buyer_features(s, buyer, terms);
   features.text = text::weigh(std::move(terms), s.frequencies);
 
@@ -712,7 +760,7 @@ RescoreResult MatchIndex::upsert_company(Company company) {
   State& s = *state_;
   const std::string key = key_of(company.id, company.external_id);
   if (key.empty()) throw_invalid("missing_id", "a company needs an id or an external_id", "id");
-  auto terms = company_terms(s, company);
+  auto terms = term_ids(s, company_tokens(company));
   CompanyFeatures features = company_features(s, company);
   features.text = text::weigh(std::move(terms), s.frequencies);
 

@@ -59,8 +59,10 @@ class MatchIndex {
   // Indexes all profiles (term statistics for TF-IDF over every text of the event). Lists are
   // empty until full_recompute(). Throws sangdam::Error(kInvalidArgument) on invalid UTF-8 in
   // a text (field named) and kUnprocessable when the event exceeds a capacity (more than 512
-  // taxonomy codes, 128 languages or 128 marks).
-  MatchIndex(MatchContext context, std::vector<Buyer> buyers, std::vector<Company> companies);
+  // taxonomy codes, 128 languages or 128 marks). Texts are tokenised on `threads` threads;
+  // the index is the same for any count.
+  MatchIndex(MatchContext context, std::vector<Buyer> buyers, std::vector<Company> companies,
+             unsigned threads = 1);
   ~MatchIndex();
   MatchIndex(MatchIndex&&) noexcept;
   MatchIndex& operator=(MatchIndex&&) noexcept;

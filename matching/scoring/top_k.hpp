@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <vector>
 
 #include "matching/scoring/index_state.hpp"
@@ -91,6 +92,47 @@ class TopBuffer {
   std::size_t k_;
   float floor_ = kRemoved;
   std::vector<Ranked> entries_;
+};
+
+// One TopBuffer per company, for one thread of the full recompute, in one block of memory:
+// company c's entries sit at [c * 2k, c * 2k + size(c)), so an offer touches one cache-line
+// neighbourhood instead of chasing a vector per company. floors() lie side by side for the
+// eight-at-a-time filter (padded entries stay kRemoved and never pass).
+class CompanyKeepers {
+ public:
+  CompanyKeepers(std::size_t companies, std::size_t padded, std::size_t k)
+      : k_(k),
+        entries_(companies * 2 * k),
+        sizes_(companies, 0),
+        floors_(padded, k == 0 ? std::numeric_limits<float>::infinity() : kRemoved) {}
+
+  const float* floors() const { return floors_.data(); }
+  void offer(std::uint32_t company, std::uint32_t counterpart, float score) {
+    if (!(score > floors_[company])) return;
+    Ranked* first = entries_.data() + company * 2 * k_;
+    first[sizes_[company]++] = Ranked{counterpart, score};
+    if (sizes_[company] == 2 * k_) keep_best(company);
+  }
+  // Company c's kept entries (at most k, in no particular order).
+  std::span<const Ranked> kept(std::uint32_t company) {
+    keep_best(company);
+    return {entries_.data() + company * 2 * k_, sizes_[company]};
+  }
+
+ private:
+  void keep_best(std::uint32_t company) {
+    if (sizes_[company] <= k_) return;
+    Ranked* first = entries_.data() + company * 2 * k_;
+    Ranked* kth = first + (k_ - 1);
+    std::nth_element(first, kth, first + sizes_[company], RanksBefore{});
+    floors_[company] = kth->score;
+    sizes_[company] = static_cast<std::uint32_t>(k_);
+  }
+
+  std::size_t k_;
+  std::vector<Ranked> entries_;
+  std::vector<std::uint32_t> sizes_;
+  std::vector<float> floors_;
 };
 
 }  // namespace sangdam::scoring

@@ -300,7 +300,8 @@ asio::awaitable<void> Matcher::rebuild(EventState& state) {
 
   state.index.reset();
   state.lists.clear();
-  scoring::MatchIndex index(state.context, std::move(buyers), std::move(companies));
+  scoring::MatchIndex index(state.context, std::move(buyers), std::move(companies),
+                            options_.recompute_threads);
   index.full_recompute(options_.recompute_threads);
   state.index.emplace(std::move(index));
   state.versions = std::move(versions);

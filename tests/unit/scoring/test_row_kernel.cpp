@@ -3,6 +3,7 @@
 // is in play (more groups than a ranking's capacity), with the vector code on and off.
 #include <catch2/catch.hpp>
 
+#include "matching/error.hpp"
 #include "matching/generator/event_generator.hpp"
 #include "matching/scoring/match_index.hpp"
 #include "matching/scoring/row_kernel.hpp"
@@ -20,7 +21,7 @@ struct ScalarOnly {
 // more_marks: give companies and buyers 80 made-up marks on top of the generated ones, so the
 // event has more than 64 and the vector loop looks marks up by class instead of counting bits.
 MatchIndex generated_index(std::size_t buyers, std::size_t companies, std::uint64_t seed,
-                           bool more_marks = false) {
+                           bool more_marks = false, unsigned build_threads = 1) {
   MatchContext context;
   context.taxonomy = generator::builtin_taxonomy();
   context.markets = generator::builtin_markets();
@@ -38,7 +39,7 @@ MatchIndex generated_index(std::size_t buyers, std::size_t companies, std::uint6
       buyer_list[i].certifications.push_back("MARK-" + std::to_string(i * 7 % 80));
     }
   }
-  return MatchIndex(context, buyer_list, company_list);
+  return MatchIndex(context, buyer_list, company_list, build_threads);
 }
 
 }  // namespace
@@ -63,6 +64,41 @@ TEST_CASE("row kernel: an event with more than 64 marks ranks like the per-pair 
   index.full_recompute(2);
   CHECK(index.buyer_lists() == expected.first);
   CHECK(index.company_lists() == expected.second);
+}
+
+TEST_CASE("index build: tokenising on several threads builds the same index") {
+  MatchIndex one = generated_index(300, 200, 13, false, 1);
+  MatchIndex three = generated_index(300, 200, 13, false, 3);
+  one.full_recompute(1);
+  three.full_recompute(1);
+  CHECK(one.buyer_lists() == three.buyer_lists());
+  CHECK(one.company_lists() == three.company_lists());
+  for (std::size_t b = 0; b < 300; b += 37) {
+    for (std::size_t c = 0; c < 200; c += 23) {
+      CHECK(one.text_similarity(b, c) == three.text_similarity(b, c));
+    }
+  }
+}
+
+TEST_CASE("index build: the first invalid text in document order is reported, on any thread") {
+  MatchContext context;
+  context.taxonomy = generator::builtin_taxonomy();
+  context.markets = generator::builtin_markets();
+  const auto event =
+      generator::generate_event({600, 300, 3, 4}, &context.taxonomy, &context.markets);
+  auto buyers = event.buyers;
+  auto companies = event.companies;
+  buyers[550].products_sought = "ECG \xC3";  // a late buyer, likely tokenised by another thread
+  companies[0].products.at(0).description = "bad \xFF";
+  for (const unsigned threads : {1u, 2u, 4u}) {
+    try {
+      MatchIndex index(context, buyers, companies, threads);
+      FAIL("accepted invalid UTF-8");
+    } catch (const Error& e) {
+      CHECK(e.reason() == "invalid_utf8");
+      CHECK(e.field() == "products_sought");  // buyers come before companies
+    }
+  }
 }
 
 TEST_CASE("row kernel: the top-k floor keeps every entry of the top k") {
