@@ -828,8 +828,8 @@ class Search {
   }
 
   // Moves placed m into slot t by taking out one meeting y of t that competes with it (same
-  // participant, venue or interpreter pool), then puts y back where m was or, failing that,
-  // into the first slot where it fits. Leaves the state changed on success; the caller undoes.
+  // participant, venue or interpreter pool), then puts y into the slot where it is fairest. Leaves
+  // the state changed on success; the caller undoes.
   bool swap_into(int m, int t) {
     int s = state_.slot(m);
     std::vector<int> rivals;
@@ -850,15 +850,22 @@ class Search {
       state_.remove(y);
       if (state_.fits(m, t)) {
         state_.place(m, t);
-        if (state_.fits(y, s)) {
-          state_.place(y, s);
-          return true;
-        }
+        int best = -1;
+        Fairness best_fairness;
         for (int u = 0; u < model_.slots; ++u) {
-          if (state_.fits(y, u)) {
-            state_.place(y, u);
-            return true;
+          if (!state_.fits(y, u)) continue;
+          auto trial = state_.mark();
+          state_.place(y, u);
+          Fairness now = fairness();
+          state_.undo_to(trial);
+          if (best < 0 || fairer(now, best_fairness)) {
+            best = u;
+            best_fairness = now;
           }
+        }
+        if (best >= 0) {
+          state_.place(y, best);
+          return true;
         }
       }
       state_.undo_to(mark);
