@@ -831,7 +831,6 @@ class Search {
   // participant, venue or interpreter pool), then puts y into the slot where it is fairest. Leaves
   // the state changed on success; the caller undoes.
   bool swap_into(int m, int t) {
-    int s = state_.slot(m);
     std::vector<int> rivals;
     for (int y : state_.in_slot(t)) {
       if (locked_[y]) continue;
