@@ -818,8 +818,11 @@ class Search {
     if (moved) {
       Fairness after = fairness();
       if (fairer(after, now)) return true;
-      // Sideways steps (equal measure) now and then, to leave plateaus.
-      if (!fairer(now, after) && std::uniform_int_distribution<int>(0, 3)(rng_) == 0) {
+      // Sideways steps now and then, to leave plateaus: same weight, excess and breaks above
+      // the bound, whatever the total (a later move may then close a break).
+      bool level =
+          after.weight == now.weight && after.excess == now.excess && after.over == now.over;
+      if (level && std::uniform_int_distribution<int>(0, 3)(rng_) == 0) {
         return false;  // kept, but not an improvement
       }
     }
@@ -896,7 +899,7 @@ class Search {
       int from = anywhere ? 0 : std::max(model_.day_first[s], first - 1);
       int to = anywhere ? model_.slots - 1 : std::min(model_.day_last[s], last + 1);
       for (int t = from; t <= to; ++t) {
-        if (state_.load(p, t) > 0 || !model_.static_ok(m, t)) continue;
+        if ((!anywhere && state_.load(p, t) > 0) || !model_.static_ok(m, t)) continue;
         if (try_fairer_move(m, t, fairness())) {
           improved = true;
           break;
