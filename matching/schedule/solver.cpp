@@ -877,7 +877,7 @@ class Search {
 
   // Takes breaks from participant p: each of p's movable meetings on a day with a break is
   // tried in each free slot of that day between p's first and last meeting, and next to them;
-  // with `anywhere`, in every slot where p is free.
+  // with `anywhere`, in every slot (a busy one swaps p's meetings along a Kempe chain).
   bool close_gaps(int p, bool anywhere) {
     bool improved = false;
     std::vector<int> mine;
