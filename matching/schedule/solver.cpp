@@ -925,6 +925,7 @@ class Search {
     for (int m = 0; m < model_.meetings; ++m) snapshot[m] = state_.slot(m);
     bool anywhere = false;  // widened once the day-local moves are exhausted
     int stale = 0;          // passes without improvement
+    Fairness lowest = fairness();
     while (!phase_over() && state_.score().excess > 0) {
       int limit = state_.min_breaks() + model_.fairness_bound;
       std::vector<int> above;
@@ -932,12 +933,17 @@ class Search {
         if (state_.breaks(p) > limit) above.push_back(p);
       }
       std::shuffle(above.begin(), above.end(), rng_);
-      bool improved = false;
       for (int p : above) {
         if (phase_over()) break;
-        if (state_.breaks(p) > limit && close_gaps(p, anywhere)) improved = true;
+        if (state_.breaks(p) > limit) close_gaps(p, anywhere);
         state_.forget_journal();
       }
+      // Progress is a new low of the breaks above the bound: sideways steps may raise and
+      // lower the total without end.
+      Fairness now = fairness();
+      bool improved =
+          now.excess < lowest.excess || (now.excess == lowest.excess && now.over < lowest.over);
+      if (improved) lowest = now;
       if (improved) {
         stale = 0;
       } else if (!anywhere) {
