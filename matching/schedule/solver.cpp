@@ -1,11 +1,17 @@
-// The search, in three steps over one State (see docs/scheduling.md):
-//  1. construction: meetings by weight, each into the slot that hurts the objective least;
+// The search, in phases over one State, each with its share of the time limit (see
+// docs/scheduling.md):
+//  1. construction, two ways, the better kept: meetings by weight, each into the slot that
+//     hurts the objective least; or slot after slot in time order, a greedy matching per slot
+//     that keeps participants' days without holes;
 //  2. insertion of what is left: direct, then Kempe chains (swap two slots along an alternating
 //     chain of meetings, the classical repair of bipartite edge colouring), then ejection of
 //     lighter meetings that are re-placed elsewhere when they can;
-//  3. local search on breaks, fairness and venue changes: relocations, Kempe chains and exact
+//  3. small problems: exact branch and bound over the whole problem, which proves optimality;
+//  4. fairness repair while max - min breaks exceeds d: moves, Kempe chains and swaps that take
+//     breaks from the participants above the bound;
+//  5. local search on breaks, fairness and venue changes: relocations, Kempe chains and exact
 //     re-optimisation of one participant's day (branch and bound), never accepting a worse
-//     objective. Small problems are searched exactly as a whole, which proves optimality.
+//     objective.
 #include "matching/schedule/solver.hpp"
 
 #include <algorithm>
@@ -16,16 +22,6 @@
 #include <unordered_map>
 
 #include "matching/schedule/search_state.hpp"
-
-// Phase figures on stderr while working on the solver: build with -DSANGDAM_SCHEDULE_TRACE.
-#ifdef SANGDAM_SCHEDULE_TRACE
-#include <cstdio>
-#define TRACE(what)                                                                              \
-  std::fprintf(stderr, "phase %s %.3f s placed %d breaks %lld max %d min %d\n", what, seconds(), \
-               state_.placed(), state_.total_breaks(), state_.max_breaks(), state_.min_breaks())
-#else
-#define TRACE(what)
-#endif
 
 namespace sangdam::schedule {
 
@@ -91,10 +87,8 @@ class Search {
 
   void run(bool try_whole_exact) {
     construct_best();
-    TRACE("construct");
     start_phase(kInsertionShare);
     insert_unplaced(kInsertionRounds);
-    TRACE("insert");
     state_.forget_journal();
     if (try_whole_exact && model_.meetings <= kExactWholeMaxMeetings) {
       std::vector<int> all(model_.meetings);
@@ -109,10 +103,8 @@ class Search {
     }
     start_phase(kFairnessShare);
     repair_fairness();
-    TRACE("fairness");
     start_phase(1.0);
     improve();
-    TRACE("improve");
   }
 
  private:
@@ -332,7 +324,6 @@ class Search {
     std::vector<char> locked = locked_;
     clear_unlocked_and_fixed();
     construct_by_slot();
-    TRACE("by slot");
     if (better(by_weight, state_.score())) {
       locked_ = std::move(locked);
       restore(kept);
