@@ -177,7 +177,7 @@ Registration read_registration(std::string_view json_text) {
       }
     } else if (!is_known_type(type)) {
       std::string known;
-      for (auto t : event_types()) known += (known.empty() ? "" : ", ") + std::string(t);
+      for (auto t : event_types()) known.append(known.empty() ? "" : ", ").append(t);
       throw_invalid("unknown_type", "unknown event type '" + type + "' (known: " + known + ")",
                     field);
     }
@@ -215,7 +215,7 @@ std::string delivery_id(std::string_view idempotency_key, std::string_view webho
   }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(size * 2);
+  out.reserve(std::size_t{size} * 2);
   for (unsigned int i = 0; i < size; ++i) {
     out += kHex[digest[i] >> 4];
     out += kHex[digest[i] & 0x0f];

@@ -38,6 +38,11 @@ std::string format_ms(long long unix_ms) {
   return date::format("%FT%TZ", sys_time<milliseconds>(milliseconds(unix_ms)));
 }
 
+[[noreturn]] void throw_not_found() {
+  throw Error(ErrorCode::kNotFound, "webhook_not_found", "no such webhook in this event",
+              "webhook_id");
+}
+
 [[noreturn]] void corrupt(const std::string& what) {
   throw Error(ErrorCode::kInternal, "corrupt_webhook_record", "stored webhook data: " + what);
 }
@@ -222,8 +227,7 @@ asio::awaitable<Webhook> get(redis::Client& redis, const std::string& event_id,
                              const std::string& webhook_id) {
   auto found = co_await find(redis, event_id, webhook_id);
   if (!found) {
-    throw Error(ErrorCode::kNotFound, "webhook_not_found", "no such webhook in this event",
-                "webhook_id");
+    throw_not_found();
   }
   co_return *found;
 }
@@ -233,8 +237,7 @@ asio::awaitable<void> remove(redis::Client& redis, const std::string& event_id,
   redis::Command del{"HDEL", keys::webhooks(event_id), webhook_id};
   auto reply = co_await redis.call(std::move(del));
   if (redis::expect_ok(reply, "deleting a webhook").as_integer() == 0) {
-    throw Error(ErrorCode::kNotFound, "webhook_not_found", "no such webhook in this event",
-                "webhook_id");
+    throw_not_found();
   }
 }
 
@@ -310,6 +313,7 @@ asio::awaitable<LogPage> log(redis::Client& redis, const std::string& event_id,
   const auto& ids = redis::expect_ok(replies.at(1), "listing deliveries").elements;
   if (ids.empty()) co_return out;
   std::vector<redis::Command> reads;
+  reads.reserve(ids.size());
   for (const auto& id : ids) reads.push_back({"HGETALL", keys::webhook_delivery(event_id, id.str)});
   auto records = co_await redis.pipeline(std::move(reads));
   for (const auto& r : records) {
