@@ -1,7 +1,11 @@
 #include "tests/support/sangdam_stack.hpp"
 
+#include <boost/asio/io_context.hpp>
+
 #include <fstream>
 #include <sstream>
+
+#include "tests/support/async.hpp"
 
 namespace sangdam::testing {
 
@@ -30,6 +34,37 @@ JsonAnswer call(const std::string& url, const std::string& token, const std::str
     if (out.json.HasParseError()) out.json.SetNull();
   }
   return out;
+}
+
+std::string error_code(const JsonAnswer& answer) {
+  if (!answer.json.IsObject() || !answer.json.HasMember("error")) {
+    return "<no error: " + answer.body + ">";
+  }
+  return answer.json["error"]["code"].GetString();
+}
+
+std::string error_field(const JsonAnswer& answer) {
+  if (!answer.json.IsObject() || !answer.json.HasMember("error") ||
+      !answer.json["error"].HasMember("field")) {
+    return "<no field: " + answer.body + ">";
+  }
+  return answer.json["error"]["field"].GetString();
+}
+
+std::string json_text(const JsonAnswer& answer, const char* name) {
+  const auto& json = answer.json;
+  return json.IsObject() && json.HasMember(name) && json[name].IsString() ? json[name].GetString()
+                                                                          : "";
+}
+
+redis::Reply redis_call(int port, redis::Command command) {
+  boost::asio::io_context io;
+  redis::Options options;
+  options.port = port;
+  auto client = redis::connect(io.get_executor(), options);
+  auto reply = run_sync(io, client->call(std::move(command)));
+  client->close();
+  return reply;
 }
 
 std::string read_text_file(const std::string& path) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "services/common/http_call.hpp"
+#include "services/common/redis.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/service_process.hpp"
 
@@ -44,6 +45,17 @@ struct JsonAnswer {
 JsonAnswer call(const std::string& url, const std::string& token, const std::string& method,
                 const std::string& target, const std::string& body = {},
                 const std::string& content_type = "application/json");
+
+// The code and field of a JSON error answer; when the answer is no error, a text that says so
+// and quotes the body, so that a failed CHECK shows what came instead.
+std::string error_code(const JsonAnswer& answer);
+std::string error_field(const JsonAnswer& answer);
+// A string member of the answer's top-level object; "" when absent or not a string.
+std::string json_text(const JsonAnswer& answer, const char* name);
+
+// One command on a fresh connection to the redis-server on `port` (tests look at what the
+// services stored and published).
+redis::Reply redis_call(int port, redis::Command command);
 
 std::string read_text_file(const std::string& path);
 std::string sample_path(const std::string& file);  // config/samples/seongnam-2023/<file>

@@ -19,27 +19,6 @@ using namespace sangdam::testing::booking;
 
 namespace {
 
-std::string error_code(const JsonAnswer& a) {
-  if (!a.json.IsObject() || !a.json.HasMember("error")) return "<no error: " + a.body + ">";
-  return a.json["error"]["code"].GetString();
-}
-
-std::string text(const JsonAnswer& a, const char* name) {
-  return a.json.IsObject() && a.json.HasMember(name) && a.json[name].IsString()
-             ? a.json[name].GetString()
-             : "";
-}
-
-sangdam::redis::Reply redis_call(int port, sangdam::redis::Command command) {
-  boost::asio::io_context io;
-  sangdam::redis::Options options;
-  options.port = port;
-  auto client = sangdam::redis::connect(io.get_executor(), options);
-  auto reply = run_sync(io, client->call(std::move(command)));
-  client->close();
-  return reply;
-}
-
 // Types of the entries on the meetings topic of the event, in order.
 std::vector<std::string> bus_types(int port, const std::string& event_id) {
   sangdam::redis::Command range{"XRANGE", "sangdam:meetings:0", "-", "+"};
@@ -85,12 +64,12 @@ TEST_CASE("booking checks every resource together and cancelling frees them") {
 
   auto first = book(b1, b1, c1, 0);
   REQUIRE(first.status == 201);
-  CHECK(text(first, "table") == "T1");
-  CHECK(text(first, "venue") == "hall");
-  CHECK(text(first, "interpreter").empty());
-  CHECK(text(first, "status") == "scheduled");
-  CHECK(text(first, "source") == "booking");
-  std::string first_id = text(first, "id");
+  CHECK(json_text(first, "table") == "T1");
+  CHECK(json_text(first, "venue") == "hall");
+  CHECK(json_text(first, "interpreter").empty());
+  CHECK(json_text(first, "status") == "scheduled");
+  CHECK(json_text(first, "source") == "booking");
+  std::string first_id = json_text(first, "id");
 
   CHECK(error_code(book(b1, b1, c1, 1)) == "pair_already_meets");
   auto busy = book(b1, b1, c2, 0);
@@ -101,8 +80,8 @@ TEST_CASE("booking checks every resource together and cancelling frees them") {
   // No common language: the vi-ko interpreter is booked with the meeting.
   auto interpreted = book(c2, b2, c2, 0);
   REQUIRE(interpreted.status == 201);
-  CHECK(text(interpreted, "interpreter") == "vi-ko");
-  CHECK(text(interpreted, "table") == "T2");
+  CHECK(json_text(interpreted, "interpreter") == "vi-ko");
+  CHECK(json_text(interpreted, "table") == "T2");
   CHECK(error_code(book(b3, b3, c3, 0)) == "no_table");        // T1, T2 taken
   CHECK(error_code(book(b4, b4, c4, 0)) == "no_interpreter");  // the one is busy
   CHECK(error_code(book(b3, b3, c4, 0)) == "no_interpreter");  // en vs ko: none fits
@@ -112,8 +91,8 @@ TEST_CASE("booking checks every resource together and cancelling frees them") {
   REQUIRE(book(b1, b1, c3, 1).status == 201);
   auto far = book(b1, b1, c4, 4);  // 60 minutes after slot 1 ends: time enough
   REQUIRE(far.status == 201);
-  CHECK(text(far, "table") == "K1");
-  CHECK(text(far, "interpreter") == "vi-ko");
+  CHECK(json_text(far, "table") == "K1");
+  CHECK(json_text(far, "interpreter") == "vi-ko");
   CHECK(error_code(book(b1, b1, c5, 5)) == "daily_limit");  // a fourth that day (max 3)
 
   // The company's own table holds as many parallel meetings as it has seats.
@@ -122,8 +101,8 @@ TEST_CASE("booking checks every resource together and cancelling frees them") {
   INFO(seat1.body);
   REQUIRE(seat1.status == 201);
   REQUIRE(seat2.status == 201);
-  CHECK(text(seat1, "table") == "Booth-6");
-  CHECK(text(seat2, "table") == "Booth-6");
+  CHECK(json_text(seat1, "table") == "Booth-6");
+  CHECK(json_text(seat2, "table") == "Booth-6");
   CHECK(error_code(book(b6, b6, c6, 1)) == "company_busy");
 
   // Nothing of a refused booking stays behind: the timetable has exactly the accepted six.
@@ -134,14 +113,14 @@ TEST_CASE("booking checks every resource together and cancelling frees them") {
   // Cancelling frees the buyer's slot, the table and the daily count.
   auto cancelled = call(url, b1.token, "DELETE", ev.base + "/meetings/" + first_id);
   REQUIRE(cancelled.status == 200);
-  CHECK(text(cancelled, "status") == "cancelled");
+  CHECK(json_text(cancelled, "status") == "cancelled");
   CHECK(cancelled.json["version"].GetInt() == 2);
   auto again = call(url, c1.token, "DELETE", ev.base + "/meetings/" + first_id);  // idempotent
   CHECK(again.status == 200);
   CHECK(again.json["version"].GetInt() == 2);
   auto freed = book(b1, b1, c5, 0);
   REQUIRE(freed.status == 201);
-  CHECK(text(freed, "table") == "T1");
+  CHECK(json_text(freed, "table") == "T1");
   CHECK(error_code(book(b3, b3, c3, 0)) == "no_table");  // T1 and T2 are held again
 
   // The agenda keeps the cancelled meeting (with its status) unless asked not to.
@@ -203,7 +182,7 @@ TEST_CASE("booking: idempotency keys, bad input and who may do what") {
   REQUIRE(once.status == 201);
   auto twice = call(url, b1.token, "POST", bookings, booking_body(b1.id, c1.id, 2, "retry-7"));
   REQUIRE(twice.status == 201);
-  CHECK(text(twice, "id") == text(once, "id"));
+  CHECK(json_text(twice, "id") == json_text(once, "id"));
   auto reused = call(url, b1.token, "POST", bookings, booking_body(b1.id, c2.id, 3, "retry-7"));
   CHECK(reused.status == 422);
   CHECK(error_code(reused) == "idempotency_key_reused");
@@ -235,7 +214,7 @@ TEST_CASE("booking: idempotency keys, bad input and who may do what") {
 
   // Participants book and see only their own meetings.
   CHECK(call(url, b2.token, "POST", bookings, booking_body(b1.id, c2.id, 1)).status == 403);
-  std::string meeting = ev.base + "/meetings/" + text(once, "id");
+  std::string meeting = ev.base + "/meetings/" + json_text(once, "id");
   CHECK(call(url, b2.token, "GET", meeting).status == 404);
   CHECK(call(url, b2.token, "DELETE", meeting).status == 404);
   CHECK(call(url, c2.token, "DELETE", meeting).status == 404);
@@ -246,7 +225,7 @@ TEST_CASE("booking: idempotency keys, bad input and who may do what") {
   auto by_organizer =
       call(url, ev.organizer_token, "POST", bookings, booking_body(b2.id, c2.id, 2));
   REQUIRE(by_organizer.status == 201);
-  CHECK(text(by_organizer, "source") == "organizer");
+  CHECK(json_text(by_organizer, "source") == "organizer");
   auto schedule = call(url, ev.organizer_token, "GET", ev.base + "/schedule");
   CHECK(schedule.json["total"].GetInt() == 2);
   CHECK(call(url, ev.organizer_token, "GET", ev.base + "/meetings/m_nope").status == 404);

@@ -24,28 +24,6 @@ using namespace sangdam::testing::booking;
 
 namespace {
 
-std::string error_code(const JsonAnswer& a) {
-  if (!a.json.IsObject() || !a.json.HasMember("error")) return "<no error: " + a.body + ">";
-  return a.json["error"]["code"].GetString();
-}
-
-std::string error_field(const JsonAnswer& a) {
-  if (!a.json.IsObject() || !a.json.HasMember("error") || !a.json["error"].HasMember("field")) {
-    return "<no field: " + a.body + ">";
-  }
-  return a.json["error"]["field"].GetString();
-}
-
-sangdam::redis::Reply redis_call(int port, sangdam::redis::Command command) {
-  boost::asio::io_context io;
-  sangdam::redis::Options options;
-  options.port = port;
-  auto client = sangdam::redis::connect(io.get_executor(), options);
-  auto reply = run_sync(io, client->call(std::move(command)));
-  client->close();
-  return reply;
-}
-
 long long outcome_events(int port, const std::string& event_id) {
   sangdam::redis::Command len{"XLEN", sangdam::bus::stream_for({}, "outcomes", event_id)};
   return redis_call(port, std::move(len)).integer;

@@ -78,16 +78,6 @@ class LiveClient {
   WebSocketClient client_;
 };
 
-sangdam::redis::Reply redis_call(int port, sangdam::redis::Command command) {
-  boost::asio::io_context io;
-  sangdam::redis::Options options;
-  options.port = port;
-  auto client = sangdam::redis::connect(io.get_executor(), options);
-  auto reply = run_sync(io, client->call(std::move(command)));
-  client->close();
-  return reply;
-}
-
 std::string live_key(const TestEvent& ev) {
   return "sangdam:{ev:" + ev.id + "}:live";
 }
@@ -128,12 +118,6 @@ std::vector<std::string> stream_ids_for(SangdamStack& stack, const TestEvent& ev
   return ids;
 }
 
-std::string text(const JsonAnswer& a, const char* name) {
-  return a.json.IsObject() && a.json.HasMember(name) && a.json[name].IsString()
-             ? a.json[name].GetString()
-             : "";
-}
-
 // A small event with two buyers and two companies, all speaking English.
 struct LiveWorld {
   SangdamStack stack{{"gateway", "ledger"}};
@@ -148,7 +132,7 @@ struct LiveWorld {
     auto booked = call(url, who.token, "POST", ev.base + "/bookings",
                        booking_body(buyer.id, company.id, slot));
     REQUIRE(booked.status == 201);
-    return text(booked, "id");
+    return json_text(booked, "id");
   }
   void cancel(const Party& who, const std::string& meeting_id) {
     REQUIRE(call(url, who.token, "DELETE", ev.base + "/meetings/" + meeting_id).status == 200);
@@ -214,7 +198,7 @@ TEST_CASE("a client that reconnects with its last id gets exactly what it missed
   auto request = call(w.url, w.c1.token, "POST", w.ev.base + "/requests",
                       R"({"to":")" + w.b1.id + R"(","message":"Let us meet again"})");
   REQUIRE(request.status == 201);
-  std::string request_id = text(request, "id");
+  std::string request_id = json_text(request, "id");
 
   // The ledger notifies asynchronously: wait until all three are in the stream. Meetings and
   // requests are different topics, so their notifications may interleave either way; within a

@@ -30,16 +30,6 @@ std::vector<Party> import_role(const std::string& url, const Sample& s, const st
   return out;
 }
 
-redis::Reply redis_call(int port, redis::Command command) {
-  boost::asio::io_context io;
-  redis::Options options;
-  options.port = port;
-  auto client = redis::connect(io.get_executor(), options);
-  auto reply = run_sync(io, client->call(std::move(command)));
-  client->close();
-  return reply;
-}
-
 }  // namespace
 
 std::string sample_event_with(const std::map<std::string, std::string>& policies) {

@@ -15,9 +15,6 @@ namespace {
 std::string text(const rapidjson::Value& v, const char* key) {
   return v.HasMember(key) && v[key].IsString() ? v[key].GetString() : "";
 }
-std::string error_code(const JsonAnswer& a) {
-  return a.json.IsObject() && a.json.HasMember("error") ? text(a.json["error"], "code") : "";
-}
 
 }  // namespace
 

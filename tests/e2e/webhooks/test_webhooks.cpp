@@ -125,28 +125,6 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds lim
   return done();
 }
 
-sangdam::redis::Reply redis_call(int port, sangdam::redis::Command command) {
-  asio::io_context io;
-  sangdam::redis::Options options;
-  options.port = port;
-  auto client = sangdam::redis::connect(io.get_executor(), options);
-  auto reply = run_sync(io, client->call(std::move(command)));
-  client->close();
-  return reply;
-}
-
-std::string error_code(const JsonAnswer& a) {
-  if (!a.json.IsObject() || !a.json.HasMember("error")) return "<no error: " + a.body + ">";
-  return a.json["error"]["code"].GetString();
-}
-
-std::string error_field(const JsonAnswer& a) {
-  if (!a.json.IsObject() || !a.json.HasMember("error") || !a.json["error"].HasMember("field")) {
-    return "<no field: " + a.body + ">";
-  }
-  return a.json["error"]["field"].GetString();
-}
-
 struct Registered {
   std::string id, secret;
 };
