@@ -9,12 +9,13 @@
 #include <initializer_list>
 
 #include "matching/error.hpp"
+#include "matching/ledger/json_object.hpp"
 
 namespace sangdam::ledger {
 
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using Writer = JsonWriter;
 
 enum class Family { kNone, kRequest, kMeeting, kSchedule, kCheckIn, kOutcome, kDeal };
 
@@ -105,16 +106,6 @@ std::vector<std::string> pair_audience(std::string first, std::string second) {
   std::vector<std::string> audience{std::move(first)};
   if (second != audience.front()) audience.push_back(std::move(second));
   return audience;
-}
-
-template <typename Fill>
-std::string write_object(Fill&& fill) {
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  w.StartObject();
-  fill(w);
-  w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 Notification request_notification(std::string_view type, const rapidjson::Value& p) {

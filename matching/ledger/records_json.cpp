@@ -8,13 +8,14 @@
 #include <span>
 
 #include "matching/error.hpp"
+#include "matching/ledger/json_object.hpp"
 #include "matching/ledger/time_text.hpp"
 
 namespace sangdam::ledger {
 namespace {
 
 using Value = rapidjson::Value;
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using Writer = JsonWriter;
 
 // ---- reading -------------------------------------------------------------------------------
 
@@ -327,16 +328,6 @@ void money(Writer& w, std::string_view name, const Money& value) {
   text(w, "amount", format_amount(value.hundredths));
   text(w, "currency", value.currency);
   w.EndObject();
-}
-
-template <typename Fill>
-std::string write_object(Fill fill) {
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  w.StartObject();
-  fill(w);
-  w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 void write_deal(Writer& w, const Deal& deal) {
