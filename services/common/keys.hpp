@@ -44,6 +44,7 @@
 //   sangdam:{ev:E}:live                    stream live notifications (type, audience, source,
 //                                                 time, payload); entry id = client cursor
 //   sangdam:{ev:E}:live_done:<source>      string a bus message already notified (apply_once)
+//   sangdam:{ev:E}:live_ticket:<sha256>    string single-use live ticket -> principal (TTL 60 s)
 //   sangdam:{ev:E}:webhooks                hash   webhook id -> webhook JSON, secret included
 //                                                 (services/common/webhook_store.hpp)
 //   sangdam:{ev:E}:webhook_delivery:<d>    hash   one delivery: webhook, type, body, status,
@@ -166,6 +167,11 @@ inline std::string live(std::string_view e) {
 }
 inline std::string live_done(std::string_view e, std::string_view source) {
   return tag(e) + ":live_done:" + std::string(source);
+}
+// A single-use live ticket (browsers cannot send headers on a WebSocket): SHA-256 of the
+// ticket -> the principal text ("organizer", "participant:<id>", "admin"), with a short TTL.
+inline std::string live_ticket(std::string_view e, std::string_view ticket_hash) {
+  return tag(e) + ":live_ticket:" + std::string(ticket_hash);
 }
 
 // Webhooks (services/common/webhook_store.hpp, services/webhooks/README.md).

@@ -26,31 +26,42 @@ std::string bearer_token(const http::Request& req) {
 
 }  // namespace
 
+void set_principal(http::Request& req, const std::string& event_id, std::string_view who) {
+  if (who == "admin") {
+    req.principal.role = Role::kAdmin;
+    return;
+  }
+  req.principal.event_id = event_id;
+  if (who == "organizer") {
+    req.principal.role = Role::kOrganizer;
+  } else if (who.rfind("participant:", 0) == 0) {
+    req.principal.role = Role::kParticipant;
+    req.principal.participant_id = std::string(who.substr(12));
+  } else {
+    unauthenticated("token not recognised for this event");
+  }
+}
+
+asio::awaitable<void> authenticate(Gateway& gateway, http::Request& req) {
+  std::string token = bearer_token(req);
+  if (token.empty()) unauthenticated("send Authorization: Bearer <token>");
+  const std::string& admin = gateway.runtime().config().admin_token;
+  if (!admin.empty() && tokens::equal(token, admin)) {
+    req.principal.role = Role::kAdmin;
+    co_return;
+  }
+  auto e = req.params.find("e");
+  if (e == req.params.end() || token.size() > 256) unauthenticated("token not recognised");
+  // Commands are named variables: g++ 12 miscompiles braced lists inside co_await.
+  redis::Command lookup{"HGET", keys::tokens(e->second), tokens::sha256_hex(token)};
+  auto reply = co_await gateway.redis(req).call(std::move(lookup));
+  if (reply.is_nil() || reply.is_error()) unauthenticated("token not recognised for this event");
+  set_principal(req, e->second, reply.as_string());
+}
+
 void add_auth(Gateway& gateway, http::Router& router) {
   router.set_authenticator([&gateway](http::Request& req) -> asio::awaitable<void> {
-    std::string token = bearer_token(req);
-    if (token.empty()) unauthenticated("send Authorization: Bearer <token>");
-    const std::string& admin = gateway.runtime().config().admin_token;
-    if (!admin.empty() && tokens::equal(token, admin)) {
-      req.principal.role = Role::kAdmin;
-      co_return;
-    }
-    auto e = req.params.find("e");
-    if (e == req.params.end() || token.size() > 256) unauthenticated("token not recognised");
-    // Commands are named variables: g++ 12 miscompiles braced lists inside co_await.
-    redis::Command lookup{"HGET", keys::tokens(e->second), tokens::sha256_hex(token)};
-    auto reply = co_await gateway.redis(req).call(std::move(lookup));
-    if (reply.is_nil() || reply.is_error()) unauthenticated("token not recognised for this event");
-    const std::string& who = reply.as_string();
-    req.principal.event_id = e->second;
-    if (who == "organizer") {
-      req.principal.role = Role::kOrganizer;
-    } else if (who.rfind("participant:", 0) == 0) {
-      req.principal.role = Role::kParticipant;
-      req.principal.participant_id = who.substr(12);
-    } else {
-      unauthenticated("token not recognised for this event");
-    }
+    return authenticate(gateway, req);
   });
 }
 

@@ -46,6 +46,14 @@ void add_report_routes(Gateway& gateway, http::Router& router);    // the event 
 void add_live_routes(Gateway& gateway, http::Router& router);      // WebSocket live updates
 void add_webhook_routes(Gateway& gateway, http::Router& router);   // webhook registrations
 
+// Bearer-token authentication of a request of event {e} (or the admin); throws
+// kUnauthenticated. The router runs it before every authenticated route.
+boost::asio::awaitable<void> authenticate(Gateway& gateway, http::Request& req);
+// Sets req.principal from a stored principal text: "admin", "organizer" or
+// "participant:<id>" (what the token hash and live tickets hold); throws kUnauthenticated
+// for anything else.
+void set_principal(http::Request& req, const std::string& event_id, std::string_view who);
+
 // Role checks used by handlers; each throws kForbidden with a clear message.
 void require_admin(const http::Request& req);
 void require_organizer(const http::Request& req);  // organizer of {e} or admin

@@ -40,10 +40,13 @@
 #include "matching/ledger/notification.hpp"
 #include "services/common/keys.hpp"
 #include "services/common/log.hpp"
+#include "services/common/tokens.hpp"
 #include "services/common/websocket.hpp"
 #include "services/gateway/gateway.hpp"
 
 namespace sangdam::gateway {
+
+using boost::beast::http::verb;
 
 namespace {
 
@@ -392,14 +395,52 @@ asio::awaitable<bool> replay(redis::Client& redis, const std::string& event_id, 
   co_return listener.session->is_open();
 }
 
-// Admission before the upgrade: the event exists, the caller belongs to it (the authenticator
-// only accepts the event's own organizer/participant tokens, or the admin), the cursor parses.
+// A live ticket lets a browser, which cannot send an Authorization header on a WebSocket,
+// connect with ?ticket=: it is asked for with a bearer token, names the same principal, is
+// used once (GETDEL) and lapses after kTicketSeconds. Only its SHA-256 is stored.
+constexpr int kTicketSeconds = 60;
+
+asio::awaitable<void> redeem_ticket(Gateway& gateway, http::Request& req,
+                                    const std::string& ticket) {
+  const std::string event_id = req.param("e");
+  if (ticket.empty() || ticket.size() > 256) {
+    throw Error(ErrorCode::kUnauthenticated, "unauthenticated", "ticket not recognised", "ticket");
+  }
+  redis::Command take{"GETDEL", keys::live_ticket(event_id, tokens::sha256_hex(ticket))};
+  auto reply = co_await gateway.redis(req).call(std::move(take));
+  if (reply.is_nil() || reply.is_error()) {
+    throw Error(ErrorCode::kUnauthenticated, "unauthenticated",
+                "ticket not recognised: a live ticket is for one connection to its event, within " +
+                    std::to_string(kTicketSeconds) + " s",
+                "ticket");
+  }
+  set_principal(req, event_id, reply.as_string());
+}
+
+// Admission before the upgrade: the caller belongs to the event (a bearer token of the event
+// or the admin's, or a live ticket), the event exists, the cursor parses.
 asio::awaitable<void> admit(Gateway& gateway, http::Request& req) {
-  if (req.principal.role == Principal::Role::kNone) {
-    throw Error(ErrorCode::kUnauthenticated, "unauthenticated", "send a bearer token");
+  if (auto ticket = req.query.find("ticket"); ticket != req.query.end()) {
+    co_await redeem_ticket(gateway, req, ticket->second);
+  } else {
+    co_await authenticate(gateway, req);
   }
   requested_cursor(req);
   co_await gateway.event(req, req.param("e"));
+}
+
+// The principal text a ticket stores: what the token hash holds for the same caller.
+std::string principal_text(const Principal& principal) {
+  switch (principal.role) {
+    case Principal::Role::kAdmin:
+      return "admin";
+    case Principal::Role::kOrganizer:
+      return "organizer";
+    case Principal::Role::kParticipant:
+      return "participant:" + principal.participant_id;
+    default:
+      throw Error(ErrorCode::kUnauthenticated, "unauthenticated", "send a bearer token");
+  }
 }
 
 }  // namespace
@@ -412,7 +453,33 @@ void add_live_routes(Gateway& gateway, http::Router& router) {
       static_cast<std::size_t>(std::max(workers, 1)));
   auto options = std::make_shared<const redis::Options>(redis_options(runtime.config()));
 
+  // POST /v1/events/{e}/live/tickets: a single-use ticket for ?ticket= (see redeem_ticket).
+  router.add(verb::post, "/v1/events/{e}/live/tickets",
+             [&gateway](http::Request& req) -> asio::awaitable<http::Response> {
+               const std::string event_id = req.param("e");
+               co_await gateway.event(req, event_id);
+               const std::string ticket = tokens::issue("sdl");
+               redis::Command store{"SET", keys::live_ticket(event_id, tokens::sha256_hex(ticket)),
+                                    principal_text(req.principal), "EX",
+                                    std::to_string(kTicketSeconds)};
+               co_await gateway.redis(req).call(std::move(store));
+               rapidjson::StringBuffer body;
+               rapidjson::Writer<rapidjson::StringBuffer> w(body);
+               w.StartObject();
+               w.Key("ticket");
+               w.String(ticket.c_str());
+               w.Key("expires_in");
+               w.Int(kTicketSeconds);
+               w.Key("url");
+               const std::string url = "/v1/events/" + event_id + "/live?ticket=" + ticket;
+               w.String(url.c_str());
+               w.EndObject();
+               co_return http::Response::json(201, std::string(body.GetString(), body.GetSize()));
+             });
+
   http::RouteOptions route_options;
+  // The upgrade authenticates in admit(): a bearer token, or a ticket for browsers.
+  route_options.authenticate = false;
   route_options.admit = [&gateway](http::Request& req) { return admit(gateway, req); };
   router.add_websocket(
       "/v1/events/{e}/live",

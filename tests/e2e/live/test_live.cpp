@@ -363,3 +363,41 @@ TEST_CASE("check-ins and outcomes reach both sides of the meeting, without the a
   auto theirs = w.book(w.c2, w.b2, w.c2, 1);
   CHECK(other.next().payload("meeting_id") == theirs);
 }
+
+TEST_CASE("a browser connects with a single-use live ticket instead of a header") {
+  LiveWorld w;
+  auto port = static_cast<unsigned short>(w.stack.service("gateway").port());
+  const std::string target = w.ev.base + "/live";
+  auto issued = call(w.url, w.b1.token, "POST", target + "/tickets");
+  REQUIRE(issued.status == 201);
+  const std::string ticket = json_text(issued, "ticket");
+  CHECK(ticket.rfind("sdl_", 0) == 0);
+  CHECK(issued.json["expires_in"].GetInt() == 60);
+  CHECK(json_text(issued, "url") == target + "?ticket=" + ticket);
+  {
+    // No Authorization header: the ticket stands for buyer b1, who then hears only b1's news.
+    WebSocketClient browser(port, target + "?ticket=" + ticket, {}, 0, kLiveWait);
+    CHECK(parse_live(browser.receive()).type == "ready");
+    w.book(w.b2, w.b2, w.c2, 2);
+    auto mine = w.book(w.b1, w.b1, w.c1, 1);
+    auto first = parse_live(browser.receive());
+    CHECK(first.type == "meeting.placed");
+    CHECK(first.payload("meeting_id") == mine);
+  }
+  // Used once; a made-up one, none at all, or a ticket of another event open nothing.
+  CHECK_THROWS_WITH(WebSocketClient(port, target + "?ticket=" + ticket),
+                    Catch::Contains("status 401"));
+  CHECK_THROWS_WITH(WebSocketClient(port, target + "?ticket=sdl_made_up"),
+                    Catch::Contains("status 401"));
+  CHECK(call(w.url, "", "POST", target + "/tickets").status == 401);
+  auto elsewhere = create_event(w.url, event_json());
+  auto other_ticket =
+      call(w.url, elsewhere.organizer_token, "POST", elsewhere.base + "/live/tickets");
+  REQUIRE(other_ticket.status == 201);
+  CHECK_THROWS_WITH(WebSocketClient(port, target + "?ticket=" + json_text(other_ticket, "ticket")),
+                    Catch::Contains("status 401"));
+  // A bearer token still works, and the organizer may ask for a ticket too.
+  CHECK(call(w.url, w.ev.organizer_token, "POST", target + "/tickets").status == 201);
+  LiveClient with_header(w.stack, w.ev, w.b2.token);
+  CHECK(with_header.until_ready().empty());  // no cursor: it starts from now
+}
