@@ -6,6 +6,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -265,6 +267,48 @@ std::optional<std::chrono::milliseconds> retry_delay(const RetryPolicy& policy, 
   // Doubling stops at the cap, so no shift can overflow however many attempts are allowed.
   for (int i = 1; i < attempts_made && delay < policy.cap; ++i) delay *= 2;
   return std::min(delay, policy.cap);
+}
+
+namespace {
+
+bool is_internal_v4(const unsigned char* a) {
+  const auto in = [&](unsigned first, unsigned second_from, unsigned second_to) {
+    return a[0] == first && a[1] >= second_from && a[1] <= second_to;
+  };
+  return a[0] == 0 || a[0] == 10 || a[0] == 127 || in(100, 64, 127) || in(169, 254, 254) ||
+         in(172, 16, 31) || in(192, 168, 168) || a[0] >= 224;  // multicast and reserved
+}
+
+}  // namespace
+
+bool is_internal_address(std::string_view address) {
+  const std::string text(address);
+  unsigned char bytes[16] = {};
+  if (inet_pton(AF_INET, text.c_str(), bytes) == 1) return is_internal_v4(bytes);
+  if (inet_pton(AF_INET6, text.c_str(), bytes) != 1) return false;
+  const bool zero_prefix = std::all_of(bytes, bytes + 10, [](unsigned char b) { return b == 0; });
+  if (zero_prefix && bytes[10] == 0xff && bytes[11] == 0xff) return is_internal_v4(bytes + 12);
+  if (zero_prefix && bytes[10] == 0 && bytes[11] == 0) {
+    return std::all_of(bytes + 12, bytes + 15, [](unsigned char b) { return b == 0; }) &&
+           bytes[15] <= 1;  // :: and ::1
+  }
+  return (bytes[0] & 0xfe) == 0xfc ||                        // unique local fc00::/7
+         (bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80) ||  // link-local fe80::/10
+         bytes[0] == 0xff;                                   // multicast
+}
+
+void refuse_internal_host(const Url& url, const std::string& field) {
+  std::string host = url.host;
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (!host.empty() && host.back() == '.') host.pop_back();
+  const bool localhost = host == "localhost" || (host.size() > 10 && host.ends_with(".localhost"));
+  if (localhost || is_internal_address(host)) {
+    throw Error(ErrorCode::kInvalidArgument, "internal_address",
+                "webhooks may not point at loopback, private or link-local addresses (" + url.host +
+                    "); an operator can allow them with webhooks.allow_internal_addresses",
+                field);
+  }
 }
 
 }  // namespace sangdam::webhook

@@ -33,6 +33,18 @@ struct Url {
 // Throws Error(kInvalidArgument, "invalid_url", ..., field) for anything else.
 Url parse_url(std::string_view text, const std::string& field = "url");
 
+// True for an address a webhook must not reach unless the operator allows it: unspecified,
+// loopback, private (10/8, 172.16/12, 192.168/16), carrier-grade NAT (100.64/10), link-local
+// (169.254/16: cloud metadata; fe80::/10), unique-local fc00::/7, multicast, and IPv4 ones in
+// IPv6 clothing (::ffff:a.b.c.d). `address` is a literal IPv4 or IPv6 address; false for a
+// name or anything that does not parse.
+bool is_internal_address(std::string_view address);
+
+// Throws Error(kInvalidArgument, "internal_address", ..., field) when the URL's host is
+// "localhost" (or below it) or a literal internal address. Names are checked again, after
+// resolving, when a delivery is sent.
+void refuse_internal_host(const Url& url, const std::string& field = "url");
+
 // POST /v1/events/{e}/webhooks body: {"url", "types": [...] | ["*"], "description"?}.
 struct Registration {
   std::string url;

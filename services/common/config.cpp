@@ -72,6 +72,14 @@ class Reader {
     return v;
   }
 
+  bool flag(const std::string& key, bool fallback) const {
+    auto it = leaves_.find(key);
+    if (it == leaves_.end()) return fallback;
+    if (it->second.text == "true") return true;
+    if (it->second.text == "false") return false;
+    throw ConfigError("config: " + key + ": must be true or false (got '" + it->second.text + "')");
+  }
+
  private:
   const Leaves& leaves_;
 };
@@ -172,6 +180,7 @@ Config load_config(const std::string& path, const std::map<std::string, std::str
       std::chrono::milliseconds(r.integer("webhooks.attempt_timeout_ms", 5000, 100, 60000));
   c.webhooks_poll = std::chrono::milliseconds(r.integer("webhooks.poll_ms", 250, 10, 10000));
   c.webhooks_max_in_flight = static_cast<int>(r.integer("webhooks.max_in_flight", 16, 1, 1000));
+  c.webhooks_allow_internal = r.flag("webhooks.allow_internal_addresses", false);
 
   for (const auto& [key, leaf] : leaves) {
     if (key.rfind("services.", 0) != 0) continue;

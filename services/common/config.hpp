@@ -50,6 +50,9 @@ struct Config {
   std::chrono::milliseconds webhooks_attempt_timeout{5000};
   std::chrono::milliseconds webhooks_poll{250};
   int webhooks_max_in_flight = 16;
+  // Deliveries to loopback, private, link-local (cloud metadata) and other internal addresses
+  // are refused unless this is on: an organizer's URL must not reach into our network.
+  bool webhooks_allow_internal = false;
 
   std::map<std::string, ServiceEndpoint> services;  // "gateway", "registry", ...
   std::map<std::string, std::string> files;         // "taxonomy" -> absolute path

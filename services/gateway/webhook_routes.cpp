@@ -38,6 +38,9 @@ void add_webhook_routes(Gateway& gateway, http::Router& router) {
              [&gateway](http::Request& req) -> asio::awaitable<http::Response> {
                auto event_id = co_await organizer_event(gateway, req);
                auto registration = webhook::read_registration(req.body);
+               if (!gateway.runtime().config().webhooks_allow_internal) {
+                 webhook::refuse_internal_host(webhook::parse_url(registration.url));
+               }
                auto created = co_await webhook_store::create(gateway.redis(req), event_id,
                                                              registration, kMaxWebhooksPerEvent);
                co_return http::Response::json(201, webhook_store::to_json(created, true));

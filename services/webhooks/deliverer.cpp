@@ -136,7 +136,7 @@ asio::awaitable<void> Deliverer::attempt(webhook_store::Due due) {
         {std::string(webhook::kDeliveryHeader), d.id},
         {"X-Sangdam-Event-Type", d.type},
         {"X-Sangdam-Attempt", std::to_string(d.attempts)}};
-    sent = co_await post(url, d.body, headers, options_.attempt_timeout);
+    sent = co_await post(url, d.body, headers, options_.attempt_timeout, options_.allow_internal);
   }
   d.last_status = sent.status;
   std::optional<std::chrono::milliseconds> retry_in;

@@ -29,6 +29,7 @@ struct DelivererOptions {
   std::chrono::milliseconds poll{250};              // idle wait between looks at the due set
   std::chrono::milliseconds lease{15000};           // a taken delivery is ours this long
   int max_in_flight = 16;                           // attempts running at once
+  bool allow_internal = false;  // deliver to loopback/private/link-local addresses too
 };
 
 class Deliverer {

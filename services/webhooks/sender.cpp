@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <stdexcept>
 
 #include "services/common/version.hpp"
 
@@ -89,9 +90,18 @@ asio::awaitable<unsigned> exchange(Stream& stream, http::request<http::string_bo
 }
 
 asio::awaitable<unsigned> send(const webhook::Url& url, const std::string& body,
-                               const Headers& headers, Clock::time_point deadline) {
+                               const Headers& headers, Clock::time_point deadline,
+                               bool allow_internal) {
   auto req = make_request(url, body, headers);
   auto endpoints = co_await resolve(url, deadline);
+  // Checked on what the name resolves to now, so DNS cannot point a registered name inward.
+  for (const auto& entry : endpoints) {
+    const std::string address = entry.endpoint().address().to_string();
+    if (!allow_internal && webhook::is_internal_address(address)) {
+      throw std::runtime_error("refused: " + url.host + " resolves to the internal address " +
+                               address + " (webhooks.allow_internal_addresses is off)");
+    }
+  }
   auto executor = co_await asio::this_coro::executor;
   if (url.scheme == "https") {
     beast::ssl_stream<beast::tcp_stream> stream(executor, tls_context());
@@ -115,11 +125,12 @@ asio::awaitable<unsigned> send(const webhook::Url& url, const std::string& body,
 }  // namespace
 
 asio::awaitable<Attempt> post(const webhook::Url& url, const std::string& body,
-                              const Headers& headers, std::chrono::milliseconds timeout) {
+                              const Headers& headers, std::chrono::milliseconds timeout,
+                              bool allow_internal) {
   Attempt attempt;
   auto deadline = Clock::now() + timeout;
   try {
-    attempt.status = co_await send(url, body, headers, deadline);
+    attempt.status = co_await send(url, body, headers, deadline, allow_internal);
   } catch (const boost::system::system_error& e) {
     attempt.error = e.code() == beast::error::timeout
                         ? "no answer within " + std::to_string(timeout.count()) + " ms"

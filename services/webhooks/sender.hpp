@@ -23,8 +23,11 @@ struct Attempt {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-// Never throws for network trouble: that is an Attempt with error set.
+// Never throws for network trouble: that is an Attempt with error set. Unless allow_internal,
+// a host that resolves to an internal address (webhook::is_internal_address: loopback,
+// private, link-local...) is not connected to: the attempt fails with that reason.
 boost::asio::awaitable<Attempt> post(const webhook::Url& url, const std::string& body,
-                                     const Headers& headers, std::chrono::milliseconds timeout);
+                                     const Headers& headers, std::chrono::milliseconds timeout,
+                                     bool allow_internal = false);
 
 }  // namespace sangdam::webhooks

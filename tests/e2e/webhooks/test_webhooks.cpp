@@ -16,9 +16,11 @@
 #include <mutex>
 #include <thread>
 
+#include "matching/webhook/delivery.hpp"
 #include "matching/webhook/signature.hpp"
 #include "services/common/bus.hpp"
 #include "services/common/redis.hpp"
+#include "services/common/webhook_store.hpp"
 #include "tests/e2e/booking/booking_fixture.hpp"
 #include "tests/support/async.hpp"
 
@@ -157,10 +159,13 @@ bool group_caught_up(int port, const std::string& stream) {
 }  // namespace
 
 TEST_CASE("webhooks: signed delivery, retry after a 500, no duplicate from a redelivered message") {
-  SangdamStack stack({"gateway", "webhooks"}, {{"SANGDAM_WEBHOOKS_BACKOFF_BASE_MS", "200"},
-                                               {"SANGDAM_WEBHOOKS_MAX_ATTEMPTS", "3"},
-                                               {"SANGDAM_WEBHOOKS_ATTEMPT_TIMEOUT_MS", "2000"},
-                                               {"SANGDAM_WEBHOOKS_POLL_MS", "50"}});
+  // The receivers listen on loopback, which deliveries may reach only when allowed.
+  SangdamStack stack({"gateway", "webhooks"},
+                     {{"SANGDAM_WEBHOOKS_BACKOFF_BASE_MS", "200"},
+                      {"SANGDAM_WEBHOOKS_MAX_ATTEMPTS", "3"},
+                      {"SANGDAM_WEBHOOKS_ATTEMPT_TIMEOUT_MS", "2000"},
+                      {"SANGDAM_WEBHOOKS_POLL_MS", "50"},
+                      {"SANGDAM_WEBHOOKS_ALLOW_INTERNAL_ADDRESSES", "true"}});
   auto url = stack.gateway_url();
   int port = stack.redis().port();
   auto ev = create_event(url, event_json(true, 4));
@@ -343,4 +348,53 @@ TEST_CASE("webhooks: signed delivery, retry after a 500, no duplicate from a red
     // The freed place can be taken again.
     register_webhook(url, ev, "http://127.0.0.1:9/again", R"(["deal.changed"])");
   }
+}
+
+TEST_CASE("webhooks: internal addresses are refused at registration and at delivery") {
+  SangdamStack stack({"gateway", "webhooks"}, {{"SANGDAM_WEBHOOKS_BACKOFF_BASE_MS", "100"},
+                                               {"SANGDAM_WEBHOOKS_MAX_ATTEMPTS", "2"},
+                                               {"SANGDAM_WEBHOOKS_POLL_MS", "50"}});
+  auto url = stack.gateway_url();
+  auto ev = create_event(url, event_json(true, 4));
+  for (const char* inward :
+       {"http://127.0.0.1:9/h", "http://localhost:9/h", "http://[::1]/h",
+        "http://169.254.169.254/latest/meta-data", "http://10.1.2.3/h", "http://192.168.0.10/h",
+        "http://[::ffff:127.0.0.1]/h", "http://api.localhost/h"}) {
+    auto refused = call(url, ev.organizer_token, "POST", ev.base + "/webhooks",
+                        std::string(R"({"url":")") + inward + R"(","types":["*"]})");
+    CHECK(refused.status == 400);
+    CHECK(error_code(refused) == "internal_address");
+    CHECK(error_field(refused) == "url");
+  }
+  auto outward = call(url, ev.organizer_token, "POST", ev.base + "/webhooks",
+                      R"({"url":"https://hooks.example.org/sangdam","types":["*"]})");
+  CHECK(outward.status == 201);
+
+  // A name can resolve inward later (DNS): the sender checks what it resolves to. The
+  // registration is written past the gateway here, as if DNS had changed since.
+  Receiver inside([](int) { return 200u; });
+  boost::asio::io_context io;
+  sangdam::redis::Options options;
+  options.port = stack.redis().port();
+  auto redis = sangdam::redis::connect(io.get_executor(), options);
+  sangdam::webhook::Registration registration;
+  registration.url = inside.url("/inside");
+  registration.types = {"meeting.placed"};
+  auto hook = run_sync(io, sangdam::webhook_store::create(*redis, ev.id, registration, 20));
+  redis->close();
+
+  auto buyer = add_participant(url, ev, buyer_json("B-1", R"(["en"])"));
+  auto company = add_participant(url, ev, company_json("C-1", R"(["en"])", "hall"));
+  REQUIRE(call(url, ev.organizer_token, "POST", ev.base + "/bookings",
+               booking_body(buyer.id, company.id, 1))
+              .status == 201);
+  JsonAnswer log;
+  REQUIRE(eventually([&] {
+    log = call(url, ev.organizer_token, "GET", ev.base + "/webhooks/" + hook.id + "/deliveries");
+    return log.status == 200 && log.json["total"].GetInt() == 1 &&
+           std::string(log.json["items"][0]["status"].GetString()) == "failed";
+  }));
+  const std::string error = log.json["items"][0]["last_error"].GetString();
+  CHECK(error.find("internal address 127.0.0.1") != std::string::npos);
+  CHECK(inside.received().empty());
 }

@@ -191,3 +191,41 @@ TEST_CASE("webhook status: only 2xx counts as delivered") {
   CHECK_FALSE(is_success(500));
   CHECK_FALSE(is_success(0));  // no answer
 }
+
+TEST_CASE("webhook addresses: loopback, private, link-local and the like are internal") {
+  using sangdam::webhook::is_internal_address;
+  for (const char* inward :
+       {"127.0.0.1", "127.8.9.10", "0.0.0.0", "10.0.0.1", "172.16.0.1", "172.31.255.255",
+        "192.168.1.1", "169.254.169.254", "100.64.0.1", "224.0.0.1", "255.255.255.255", "::", "::1",
+        "fc00::1", "fd12:3456::1", "fe80::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1"}) {
+    INFO(inward);
+    CHECK(is_internal_address(inward));
+  }
+  for (const char* outward :
+       {"93.184.216.34", "8.8.8.8", "172.15.255.255", "172.32.0.1", "100.63.255.255", "100.128.0.1",
+        "192.169.0.1", "2001:db8::1", "2606:4700::1111", "::ffff:8.8.8.8", "example.org",
+        "localhost", ""}) {
+    INFO(outward);
+    CHECK_FALSE(is_internal_address(outward));  // names are not addresses: resolved later
+  }
+}
+
+TEST_CASE("webhook hosts: localhost and internal literals are refused with the field") {
+  using sangdam::webhook::parse_url;
+  using sangdam::webhook::refuse_internal_host;
+  for (const char* inward :
+       {"http://localhost/h", "http://LOCALHOST:8080/h", "http://api.localhost/h",
+        "http://127.0.0.1/h", "http://[::1]:9/h", "https://169.254.169.254/latest"}) {
+    INFO(inward);
+    try {
+      refuse_internal_host(parse_url(inward), "url");
+      FAIL("accepted an internal host");
+    } catch (const sangdam::Error& e) {
+      CHECK(e.reason() == "internal_address");
+      CHECK(e.field() == "url");
+    }
+  }
+  CHECK_NOTHROW(refuse_internal_host(parse_url("https://hooks.example.org/x")));
+  CHECK_NOTHROW(refuse_internal_host(parse_url("http://mylocalhost.org/x")));
+  CHECK_NOTHROW(refuse_internal_host(parse_url("http://8.8.8.8/x")));
+}
