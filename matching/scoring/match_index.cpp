@@ -173,29 +173,21 @@ std::vector<text::TermId> term_ids(State& s, const std::vector<std::string>& tok
   return ids;
 }
 
-// The tokens of every buyer's and company's texts, tokenised on `threads` threads:
-// tokenising is pure and the costliest step of building an index. The first invalid text in
-// document order (buyers, then companies) is the one reported, whatever the thread count.
-std::pair<std::vector<std::vector<std::string>>, std::vector<std::vector<std::string>>>
-tokens_of_all(const std::vector<Buyer>& buyers, const std::vector<Company>& companies,
-              unsigned threads) {
-  const std::size_t documents = buyers.size() + companies.size();
-  std::vector<std::vector<std::string>> buyer_side(buyers.size());
-  std::vector<std::vector<std::string>> company_side(companies.size());
+// Runs work(d) for d in [0, documents) on `threads` threads, in chunks. An exception of a
+// document is rethrown after all have run: the first in document order, whatever the thread
+// count, so errors do not depend on scheduling.
+template <class Work>
+void for_each_document(std::size_t documents, unsigned threads, Work&& work) {
   std::vector<std::exception_ptr> errors(documents);
   constexpr std::size_t kChunk = 256;
   std::atomic<std::size_t> next{0};
-  auto work = [&] {
+  auto run = [&] {
     for (;;) {
       const std::size_t first = next.fetch_add(kChunk);
       if (first >= documents) return;
       for (std::size_t d = first; d < std::min(documents, first + kChunk); ++d) {
         try {
-          if (d < buyers.size()) {
-            buyer_side[d] = buyer_tokens(buyers[d]);
-          } else {
-            company_side[d - buyers.size()] = company_tokens(companies[d - buyers.size()]);
-          }
+          work(d);
         } catch (...) {
           errors[d] = std::current_exception();
         }
@@ -203,16 +195,33 @@ tokens_of_all(const std::vector<Buyer>& buyers, const std::vector<Company>& comp
     }
   };
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back(work);
-  work();
+  for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back(run);
+  run();
   for (auto& thread : pool) thread.join();
   for (const auto& error : errors) {
     if (error) std::rethrow_exception(error);
   }
+}
+
+// The tokens of every buyer's and company's texts, tokenised on `threads` threads:
+// tokenising is pure and the costliest step of building an index. The first invalid text in
+// document order (buyers, then companies) is the one reported.
+std::pair<std::vector<std::vector<std::string>>, std::vector<std::vector<std::string>>>
+tokens_of_all(const std::vector<Buyer>& buyers, const std::vector<Company>& companies,
+              unsigned threads) {
+  std::vector<std::vector<std::string>> buyer_side(buyers.size());
+  std::vector<std::vector<std::string>> company_side(companies.size());
+  for_each_document(buyers.size() + companies.size(), threads, [&](std::size_t d) {
+    if (d < buyers.size()) {
+      buyer_side[d] = buyer_tokens(buyers[d]);
+    } else {
+      company_side[d - buyers.size()] = company_tokens(companies[d - buyers.size()]);
+    }
+  });
   return {std::move(buyer_side), std::move(company_side)};
 }
 
-void set_categories(State& s, const std::vector<std::string>& codes, CategorySet& exact,
+void set_categories(const State& s, const std::vector<std::string>& codes, CategorySet& exact,
                     CategorySet* ancestors, CategorySet& branch) {
   for (const auto& code : codes) {
     const auto bit = s.categories.find(code);
@@ -235,7 +244,10 @@ float usd(const State& s, const std::optional<Money>& money) {
 }
 
 // Features that do not depend on term statistics; the text vector is filled by the caller.
-BuyerFeatures buyer_features(State& s, const Buyer& buyer, const std::vector<text::TermId>& terms) {
+// The features of a buyer that only read the index (categories, taxonomy keywords in its
+// text, the weighted text): building an index computes them on several threads.
+BuyerFeatures buyer_text_features(const State& s, const Buyer& buyer,
+                                  const std::vector<text::TermId>& terms) {
   BuyerFeatures f;
   set_categories(s, buyer.categories, f.exact, nullptr, f.branch);
   std::vector<text::TermId> sorted = terms;
@@ -251,6 +263,12 @@ BuyerFeatures buyer_features(State& s, const Buyer& buyer, const std::vector<tex
       if (all) f.keyword.set(rule.category);
     }
   }
+  f.text = text::weigh(terms, s.frequencies);
+  return f;
+}
+
+// The rest, which interns languages, marks and countries in the index: in buyer order.
+BuyerFeatures buyer_features(State& s, const Buyer& buyer, BuyerFeatures f) {
   for (const auto& language : buyer.languages) f.languages.set(s.languages.intern(language));
   if (!s.interpreter_ids) {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> ids;  // kept only if all intern
@@ -280,9 +298,16 @@ BuyerFeatures buyer_features(State& s, const Buyer& buyer, const std::vector<tex
   return f;
 }
 
-CompanyFeatures company_features(State& s, const Company& company) {
+// As for buyers: what only reads the index, then what interns, in company order.
+CompanyFeatures company_text_features(const State& s, const Company& company,
+                                      const std::vector<text::TermId>& terms) {
   CompanyFeatures f;
   set_categories(s, company.categories, f.exact, &f.ancestors, f.branch);
+  f.text = text::weigh(terms, s.frequencies);
+  return f;
+}
+
+CompanyFeatures company_features(State& s, const Company& company, CompanyFeatures f) {
   for (const auto& market : company.target_markets) f.targets.set(s.countries.intern(market));
   f.has_targets = !company.target_markets.empty();
   for (const auto& mark : company.certifications) f.marks.set(s.marks.intern(mark_key(mark)));
@@ -611,18 +636,27 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
     s.rules_by_first_term[first].push_back(r);
   }
 
+  // What only reads the index, for every profile on the threads; then, in order, what interns.
+  std::vector<BuyerFeatures> buyer_parts(s.buyers.size());
+  std::vector<CompanyFeatures> company_parts(s.companies.size());
+  for_each_document(s.buyers.size() + s.companies.size(), threads, [&](std::size_t d) {
+    if (d < s.buyers.size()) {
+      buyer_parts[d] = buyer_text_features(s, s.buyers[d], buyer_terms[d]);
+    } else {
+      const std::size_t c = d - s.buyers.size();
+      company_parts[c] = company_text_features(s, s.companies[c], company_terms_of[c]);
+    }
+  });
   for (std::uint32_t i = 0; i < s.companies.size(); ++i) {
     register_keys(s.company_keys, i, s.companies[i].id, s.companies[i].external_id);
-    s.company_features.push_back(company_features(s, s.companies[i]));
-    s.company_features.back().text = text::weigh(company_terms_of[i], s.frequencies);
+    s.company_features.push_back(company_features(s, s.companies[i], std::move(company_parts[i])));
     s.company_lanes.push_back(lane_of(s, s.company_features.back()));
     add_postings(s.company_postings, i, s.company_features.back().text);
   }
   s.company_wishes.resize(s.companies.size());
   for (std::uint32_t i = 0; i < s.buyers.size(); ++i) {
     register_keys(s.buyer_keys, i, s.buyers[i].id, s.buyers[i].external_id);
-    s.buyer_features.push_back(buyer_features(s, s.buyers[i], buyer_terms[i]));
-    s.buyer_features.back().text = text::weigh(buyer_terms[i], s.frequencies);
+    s.buyer_features.push_back(buyer_features(s, s.buyers[i], std::move(buyer_parts[i])));
     s.buyer_lanes.push_back(lane_of(s, s.buyer_features.back()));
     add_postings(s.buyer_postings, i, s.buyer_features.back().text);
     resolve_wishes(s, i);
@@ -723,9 +757,8 @@ RescoreResult MatchIndex::upsert_buyer(Buyer buyer) {
   State& s = *state_;
   const std::string key = key_of(buyer.id, buyer.external_id);
   if (key.empty()) throw_invalid("missing_id", "a buyer needs an id or an external_id", "id");
-  auto terms = term_ids(s, buyer_tokens(buyer));
-  BuyerFeatures features = buyer_features(s, buyer, terms);
-  features.text = text::weigh(std::move(terms), s.frequencies);
+  const auto terms = term_ids(s, buyer_tokens(buyer));
+  BuyerFeatures features = buyer_features(s, buyer, buyer_text_features(s, buyer, terms));
 
   std::uint32_t index;
   const auto found = s.buyer_keys.find(key);
@@ -760,9 +793,8 @@ RescoreResult MatchIndex::upsert_company(Company company) {
   State& s = *state_;
   const std::string key = key_of(company.id, company.external_id);
   if (key.empty()) throw_invalid("missing_id", "a company needs an id or an external_id", "id");
-  auto terms = term_ids(s, company_tokens(company));
-  CompanyFeatures features = company_features(s, company);
-  features.text = text::weigh(std::move(terms), s.frequencies);
+  const auto terms = term_ids(s, company_tokens(company));
+  CompanyFeatures features = company_features(s, company, company_text_features(s, company, terms));
 
   std::uint32_t index;
   const auto found = s.company_keys.find(key);
