@@ -5,9 +5,7 @@
 #include <cmath>
 #include <exception>
 #include <numeric>
-#include <span>
 #include <thread>
-#include <unordered_map>
 
 #include "matching/error.hpp"
 #include "matching/scoring/index_state.hpp"
@@ -205,53 +203,22 @@ void for_each_document(std::size_t documents, unsigned threads, Work&& work) {
   }
 }
 
-// The term ids of every buyer's and company's texts (buyers first). Tokenising is pure and
-// the costliest step of building an index, so chunks of documents are tokenised on `threads`
-// threads, each into a vocabulary of its own; the chunks' terms are then interned into the
-// index's vocabulary in document order, one hash lookup per distinct term of a chunk. Ids are
-// therefore those that interning one document after the other gives, for any thread count;
-// the first invalid text in document order is the one reported.
-std::vector<std::vector<text::TermId>> term_ids_of_all(State& s, unsigned threads) {
-  constexpr std::size_t kChunk = 256;  // documents per chunk
-  const std::size_t documents = s.buyers.size() + s.companies.size();
-  struct Chunk {
-    std::vector<std::string> words;                 // local id -> term
-    std::vector<std::vector<std::uint32_t>> local;  // local ids of each document
-  };
-  std::vector<Chunk> chunks((documents + kChunk - 1) / kChunk);
-  for_each_document(chunks.size(), threads, [&](std::size_t c) {
-    Chunk& chunk = chunks[c];
-    std::unordered_map<std::string, std::uint32_t> ids;
-    for (std::size_t d = c * kChunk; d < std::min(documents, (c + 1) * kChunk); ++d) {
-      auto tokens = d < s.buyers.size() ? buyer_tokens(s.buyers[d])
-                                        : company_tokens(s.companies[d - s.buyers.size()]);
-      auto& local = chunk.local.emplace_back();
-      local.reserve(tokens.size());
-      for (auto& token : tokens) {
-        const auto [at, added] = ids.try_emplace(token, static_cast<std::uint32_t>(ids.size()));
-        if (added) chunk.words.push_back(std::move(token));
-        local.push_back(at->second);
-      }
+// The tokens of every buyer's and company's texts, tokenised on `threads` threads:
+// tokenising is pure and the costliest step of building an index. The first invalid text in
+// document order (buyers, then companies) is the one reported.
+std::pair<std::vector<std::vector<std::string>>, std::vector<std::vector<std::string>>>
+tokens_of_all(const std::vector<Buyer>& buyers, const std::vector<Company>& companies,
+              unsigned threads) {
+  std::vector<std::vector<std::string>> buyer_side(buyers.size());
+  std::vector<std::vector<std::string>> company_side(companies.size());
+  for_each_document(buyers.size() + companies.size(), threads, [&](std::size_t d) {
+    if (d < buyers.size()) {
+      buyer_side[d] = buyer_tokens(buyers[d]);
+    } else {
+      company_side[d - buyers.size()] = company_tokens(companies[d - buyers.size()]);
     }
   });
-  std::vector<std::vector<text::TermId>> terms;
-  terms.reserve(documents);
-  for (const Chunk& chunk : chunks) {
-    std::vector<text::TermId> global(chunk.words.size());
-    std::vector<bool> known(chunk.words.size(), false);
-    for (const auto& local : chunk.local) {
-      auto& ids = terms.emplace_back();
-      ids.reserve(local.size());
-      for (const std::uint32_t l : local) {
-        if (!known[l]) {
-          global[l] = s.vocabulary.intern(chunk.words[l]);
-          known[l] = true;
-        }
-        ids.push_back(global[l]);
-      }
-    }
-  }
-  return terms;
+  return {std::move(buyer_side), std::move(company_side)};
 }
 
 void set_categories(const State& s, const std::vector<std::string>& codes, CategorySet& exact,
@@ -636,10 +603,17 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
 
   // Terms of every text of the event: they make the document frequencies. Interned in
   // document order, so term ids do not depend on the thread count.
-  auto all_terms = term_ids_of_all(s, threads);
-  for (const auto& terms : all_terms) s.frequencies.add_document(terms);
-  const auto buyer_terms = std::span(all_terms).first(s.buyers.size());
-  const auto company_terms_of = std::span(all_terms).subspan(s.buyers.size());
+  auto [buyer_tokens_of, company_tokens_of] = tokens_of_all(s.buyers, s.companies, threads);
+  std::vector<std::vector<text::TermId>> buyer_terms(s.buyers.size());
+  std::vector<std::vector<text::TermId>> company_terms_of(s.companies.size());
+  for (std::size_t i = 0; i < s.buyers.size(); ++i) {
+    buyer_terms[i] = term_ids(s, buyer_tokens_of[i]);
+    s.frequencies.add_document(buyer_terms[i]);
+  }
+  for (std::size_t i = 0; i < s.companies.size(); ++i) {
+    company_terms_of[i] = term_ids(s, company_tokens_of[i]);
+    s.frequencies.add_document(company_terms_of[i]);
+  }
   // Keywords and names of every category bridge languages: a Korean query naming 임플란트
   // reaches the category whose keywords_ko hold it, whatever language the company wrote in.
   for (const auto& category : s.context.taxonomy.categories()) {
