@@ -38,9 +38,12 @@ std::string format_amount(std::int64_t hundredths) {
   bool negative = hundredths < 0;
   std::uint64_t v = negative ? static_cast<std::uint64_t>(-(hundredths + 1)) + 1
                              : static_cast<std::uint64_t>(hundredths);
-  std::string frac = std::to_string(v % 100);
-  if (frac.size() < 2) frac.insert(0, "0");
-  return (negative ? "-" : "") + std::to_string(v / 100) + "." + frac;
+  // Appended piece by piece: g++ 12 warns falsely (-Wrestrict) on "literal" + std::string.
+  std::string out = negative ? "-" : "";
+  out += std::to_string(v / 100);
+  out += v % 100 < 10 ? ".0" : ".";
+  out += std::to_string(v % 100);
+  return out;
 }
 
 bool is_currency_code(std::string_view code) {

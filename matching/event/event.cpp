@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "matching/catalog.hpp"
@@ -359,9 +360,10 @@ std::vector<Slot> slots_of(const Event& event, bool with_paths) {
 
 std::string hhmm(std::chrono::minutes m) {
   auto h = m.count() / 60, mm = m.count() % 60;
-  std::string out =
-      (h < 10 ? "0" : "") + std::to_string(h) + ":" + (mm < 10 ? "0" : "") + std::to_string(mm);
-  return out;
+  char text[48];  // two long longs and a colon, whatever the value
+  std::snprintf(text, sizeof text, "%02lld:%02lld", static_cast<long long>(h),
+                static_cast<long long>(mm));
+  return text;
 }
 
 void add_string(rapidjson::Value& obj, const char* key, std::string_view text, Allocator& a) {

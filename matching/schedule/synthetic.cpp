@@ -3,8 +3,21 @@
 #include <algorithm>
 #include <random>
 #include <set>
+#include <string>
+#include <string_view>
 
 namespace sangdam::schedule {
+
+namespace {
+
+// "b7", "venue2": built by appending (g++ 12 warns falsely, -Wrestrict, on "literal" + string).
+std::string numbered(std::string_view prefix, long long n) {
+  std::string id(prefix);
+  id += std::to_string(n);
+  return id;
+}
+
+}  // namespace
 
 Problem synthetic_problem(const SyntheticShape& shape) {
   std::mt19937_64 rng(shape.seed);
@@ -19,15 +32,14 @@ Problem synthetic_problem(const SyntheticShape& shape) {
   }
   int slot_count = static_cast<int>(p.slots.size());
   for (int v = 0; v < shape.venues; ++v) {
-    p.venues.push_back({"venue" + std::to_string(v), shape.tables_per_venue, {}});
+    p.venues.push_back({numbered("venue", v), shape.tables_per_venue, {}});
     for (int u = 0; u < v; ++u) {
-      p.travel.push_back(
-          {"venue" + std::to_string(u), "venue" + std::to_string(v), shape.travel_minutes});
+      p.travel.push_back({numbered("venue", u), numbered("venue", v), shape.travel_minutes});
     }
   }
   for (int l = 0; l < shape.languages; ++l) {
     p.interpreters.push_back(
-        {"l" + std::to_string(l) + "-ko", shape.interpreters_per_language, {}});
+        {numbered("l", l) + std::string("-ko"), shape.interpreters_per_language, {}});
   }
   auto add_participant = [&](std::string id, Role role, int capacity) {
     Participant x{std::move(id), role, capacity, {}};
@@ -40,10 +52,9 @@ Problem synthetic_problem(const SyntheticShape& shape) {
     }
     p.participants.push_back(std::move(x));
   };
-  for (int b = 0; b < shape.buyers; ++b) add_participant("b" + std::to_string(b), Role::kBuyer, 1);
+  for (int b = 0; b < shape.buyers; ++b) add_participant(numbered("b", b), Role::kBuyer, 1);
   for (int c = 0; c < shape.companies; ++c) {
-    add_participant("c" + std::to_string(c), Role::kCompany,
-                    chance(shape.multi_seat_share) ? 2 : 1);
+    add_participant(numbered("c", c), Role::kCompany, chance(shape.multi_seat_share) ? 2 : 1);
   }
   // Companies sit at one venue; buyers speak one language (or Korean/English: none needed).
   std::vector<int> venue_of(shape.companies);
@@ -61,9 +72,9 @@ Problem synthetic_problem(const SyntheticShape& shape) {
     int c = pick(shape.companies);
     if (!used.insert({b, c}).second) continue;
     Meeting m;
-    m.id = "m" + std::to_string(p.meetings.size());
-    m.first = "b" + std::to_string(b);
-    m.second = "c" + std::to_string(c);
+    m.id = numbered("m", p.meetings.size());
+    m.first = numbered("b", b);
+    m.second = numbered("c", c);
     m.weight = 1 + pick(5);
     if (chance(shape.session_share)) {
       m.session = chance(0.5) ? SessionRestriction::kMorning : SessionRestriction::kAfternoon;
