@@ -4,11 +4,12 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <limits>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -89,6 +90,9 @@ struct BuyerLanguages {
 // Classes only grow: one per distinct set seen since the index was built.
 template <class Key>
 class Classes {
+  static_assert(std::has_unique_object_representations_v<Key> && sizeof(Key) % 8 == 0,
+                "class keys are hashed word by word");
+
  public:
   std::uint32_t intern(const Key& key) {
     const auto [at, added] = ids_.try_emplace(key, static_cast<std::uint32_t>(keys_.size()));
@@ -99,8 +103,22 @@ class Classes {
   std::size_t size() const { return keys_.size(); }
 
  private:
+  // The key's 64-bit words, mixed (keys are bit sets: every bit counts, none is padding).
+  struct Hash {
+    std::size_t operator()(const Key& key) const {
+      std::uint64_t hash = 0x9e3779b97f4a7c15ULL;
+      for (std::size_t at = 0; at < sizeof(Key); at += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, reinterpret_cast<const char*>(&key) + at, 8);
+        hash = (hash ^ word) * 0xff51afd7ed558ccdULL;
+        hash ^= hash >> 32;
+      }
+      return static_cast<std::size_t>(hash);
+    }
+  };
+
   std::vector<Key> keys_;
-  std::map<Key, std::uint32_t> ids_;
+  std::unordered_map<Key, std::uint32_t, Hash> ids_;
 };
 
 // The part of a buyer's features the all-pairs loop reads, packed (pair_kernel.hpp).

@@ -8,10 +8,12 @@
 #include <thread>
 
 #include "matching/error.hpp"
+#include "matching/parallel.hpp"
 #include "matching/scoring/index_state.hpp"
 #include "matching/scoring/pair_kernel.hpp"
 #include "matching/scoring/row_kernel.hpp"
 #include "matching/scoring/top_k.hpp"
+#include "matching/text/corpus.hpp"
 #include "matching/text/tokenizer.hpp"
 
 namespace sangdam::scoring {
@@ -146,79 +148,46 @@ namespace {
 
 using State = IndexState;
 
-// The tokens of a company's texts (every product's name and description), in order.
-std::vector<std::string> company_tokens(const Company& company) {
-  std::vector<std::string> tokens;
+// Passes the terms of a company's texts (every product's name and description) to sink, in
+// order. The field of an invalid text is named only when there is one.
+void read_company(const Company& company, text::TermSink sink) {
   for (std::size_t i = 0; i < company.products.size(); ++i) {
     const auto& product = company.products[i];
-    const std::string prefix = "products[" + std::to_string(i) + "].";
-    for (auto& token : text::tokenize(product.name, prefix + "name")) {
-      tokens.push_back(std::move(token));
-    }
-    for (auto& token : text::tokenize(product.description, prefix + "description")) {
-      tokens.push_back(std::move(token));
+    std::string_view part = "name";
+    try {
+      text::for_each_term(product.name, {}, sink);
+      part = "description";
+      text::for_each_term(product.description, {}, sink);
+    } catch (const Error& e) {
+      throw Error(e.code(), e.reason(), e.what(),
+                  "products[" + std::to_string(i) + "]." + std::string(part));
     }
   }
-  return tokens;
 }
 
-std::vector<std::string> buyer_tokens(const Buyer& buyer) {
-  return text::tokenize(buyer.products_sought, "products_sought");
+void read_buyer(const Buyer& buyer, text::TermSink sink) {
+  text::for_each_term(buyer.products_sought, "products_sought", sink);
 }
 
-std::vector<text::TermId> term_ids(State& s, const std::vector<std::string>& tokens) {
+// The term ids of one profile's texts, interned once the whole text has been read: a profile
+// with an invalid text adds nothing to the vocabulary.
+template <class Profile>
+std::vector<text::TermId> term_ids(State& s, const Profile& profile,
+                                   void (*read)(const Profile&, text::TermSink)) {
+  std::vector<std::string> terms;
+  auto keep = [&terms](std::string_view term) { terms.emplace_back(term); };
+  read(profile, keep);
   std::vector<text::TermId> ids;
-  ids.reserve(tokens.size());
-  for (const auto& token : tokens) ids.push_back(s.vocabulary.intern(token));
+  ids.reserve(terms.size());
+  for (const auto& term : terms) ids.push_back(s.vocabulary.intern(term));
   return ids;
 }
 
-// Runs work(d) for d in [0, documents) on `threads` threads, in chunks. An exception of a
-// document is rethrown after all have run: the first in document order, whatever the thread
-// count, so errors do not depend on scheduling.
+// Runs work(d) for d in [0, documents) on `threads` threads, in chunks (parallel.hpp).
 template <class Work>
 void for_each_document(std::size_t documents, unsigned threads, Work&& work) {
-  std::vector<std::exception_ptr> errors(documents);
   constexpr std::size_t kChunk = 256;
-  std::atomic<std::size_t> next{0};
-  auto run = [&] {
-    for (;;) {
-      const std::size_t first = next.fetch_add(kChunk);
-      if (first >= documents) return;
-      for (std::size_t d = first; d < std::min(documents, first + kChunk); ++d) {
-        try {
-          work(d);
-        } catch (...) {
-          errors[d] = std::current_exception();
-        }
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back(run);
-  run();
-  for (auto& thread : pool) thread.join();
-  for (const auto& error : errors) {
-    if (error) std::rethrow_exception(error);
-  }
-}
-
-// The tokens of every buyer's and company's texts, tokenised on `threads` threads:
-// tokenising is pure and the costliest step of building an index. The first invalid text in
-// document order (buyers, then companies) is the one reported.
-std::pair<std::vector<std::vector<std::string>>, std::vector<std::vector<std::string>>>
-tokens_of_all(const std::vector<Buyer>& buyers, const std::vector<Company>& companies,
-              unsigned threads) {
-  std::vector<std::vector<std::string>> buyer_side(buyers.size());
-  std::vector<std::vector<std::string>> company_side(companies.size());
-  for_each_document(buyers.size() + companies.size(), threads, [&](std::size_t d) {
-    if (d < buyers.size()) {
-      buyer_side[d] = buyer_tokens(buyers[d]);
-    } else {
-      company_side[d - buyers.size()] = company_tokens(companies[d - buyers.size()]);
-    }
-  });
-  return {std::move(buyer_side), std::move(company_side)};
+  for_each_index(documents, threads, kChunk, [&work](unsigned, std::size_t d) { work(d); });
 }
 
 void set_categories(const State& s, const std::vector<std::string>& codes, CategorySet& exact,
@@ -601,19 +570,24 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
   for (const auto& category : s.context.taxonomy.categories()) s.categories.intern(category.code);
   s.category_words = std::max<std::size_t>(1, (s.categories.size() + 63) / 64);
 
-  // Terms of every text of the event: they make the document frequencies. Interned in
-  // document order, so term ids do not depend on the thread count.
-  auto [buyer_tokens_of, company_tokens_of] = tokens_of_all(s.buyers, s.companies, threads);
-  std::vector<std::vector<text::TermId>> buyer_terms(s.buyers.size());
-  std::vector<std::vector<text::TermId>> company_terms_of(s.companies.size());
-  for (std::size_t i = 0; i < s.buyers.size(); ++i) {
-    buyer_terms[i] = term_ids(s, buyer_tokens_of[i]);
-    s.frequencies.add_document(buyer_terms[i]);
-  }
-  for (std::size_t i = 0; i < s.companies.size(); ++i) {
-    company_terms_of[i] = term_ids(s, company_tokens_of[i]);
-    s.frequencies.add_document(company_terms_of[i]);
-  }
+  // Terms of every text of the event, buyers then companies: they make the document
+  // frequencies. Read on the threads; term ids do not depend on the thread count (corpus.hpp).
+  text::Corpus corpus = text::read_corpus(s.buyers.size() + s.companies.size(), threads,
+                                          [&s](std::size_t d, text::TermSink sink) {
+                                            if (d < s.buyers.size()) {
+                                              read_buyer(s.buyers[d], sink);
+                                            } else {
+                                              read_company(s.companies[d - s.buyers.size()], sink);
+                                            }
+                                          });
+  s.vocabulary = std::move(corpus.vocabulary);
+  s.frequencies = std::move(corpus.frequencies);
+  const auto buyer_terms = [&corpus](std::size_t b) -> const std::vector<text::TermId>& {
+    return corpus.documents[b];
+  };
+  const auto company_terms = [&corpus, &s](std::size_t c) -> const std::vector<text::TermId>& {
+    return corpus.documents[s.buyers.size() + c];
+  };
   // Keywords and names of every category bridge languages: a Korean query naming 임플란트
   // reaches the category whose keywords_ko hold it, whatever language the company wrote in.
   for (const auto& category : s.context.taxonomy.categories()) {
@@ -641,10 +615,10 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
   std::vector<CompanyFeatures> company_parts(s.companies.size());
   for_each_document(s.buyers.size() + s.companies.size(), threads, [&](std::size_t d) {
     if (d < s.buyers.size()) {
-      buyer_parts[d] = buyer_text_features(s, s.buyers[d], buyer_terms[d]);
+      buyer_parts[d] = buyer_text_features(s, s.buyers[d], buyer_terms(d));
     } else {
       const std::size_t c = d - s.buyers.size();
-      company_parts[c] = company_text_features(s, s.companies[c], company_terms_of[c]);
+      company_parts[c] = company_text_features(s, s.companies[c], company_terms(c));
     }
   });
   for (std::uint32_t i = 0; i < s.companies.size(); ++i) {
@@ -757,7 +731,7 @@ RescoreResult MatchIndex::upsert_buyer(Buyer buyer) {
   State& s = *state_;
   const std::string key = key_of(buyer.id, buyer.external_id);
   if (key.empty()) throw_invalid("missing_id", "a buyer needs an id or an external_id", "id");
-  const auto terms = term_ids(s, buyer_tokens(buyer));
+  const auto terms = term_ids(s, buyer, read_buyer);
   BuyerFeatures features = buyer_features(s, buyer, buyer_text_features(s, buyer, terms));
 
   std::uint32_t index;
@@ -793,7 +767,7 @@ RescoreResult MatchIndex::upsert_company(Company company) {
   State& s = *state_;
   const std::string key = key_of(company.id, company.external_id);
   if (key.empty()) throw_invalid("missing_id", "a company needs an id or an external_id", "id");
-  const auto terms = term_ids(s, company_tokens(company));
+  const auto terms = term_ids(s, company, read_company);
   CompanyFeatures features = company_features(s, company, company_text_features(s, company, terms));
 
   std::uint32_t index;

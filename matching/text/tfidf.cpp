@@ -2,22 +2,61 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 
 namespace sangdam::text {
 
+namespace {
+
+// FNV-1a: terms are a few bytes long, so a simple byte hash is as fast as any.
+std::uint64_t hash_of(std::string_view term) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const char ch : term) {
+    hash ^= static_cast<unsigned char>(ch);
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+}  // namespace
+
+std::size_t Vocabulary::slot_of(std::string_view term, std::uint64_t hash) const {
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+    if (slots_[slot] == 0 || this->term(slots_[slot] - 1) == term) return slot;
+  }
+}
+
+void Vocabulary::grow() {
+  constexpr std::size_t kFirstSlots = 1024;
+  std::vector<std::uint32_t> old = std::move(slots_);
+  slots_.assign(std::max(kFirstSlots, 2 * old.size()), 0);
+  for (const std::uint32_t entry : old) {
+    if (entry != 0) slots_[slot_of(term(entry - 1), hash_of(term(entry - 1)))] = entry;
+  }
+}
+
 TermId Vocabulary::intern(std::string_view term) {
-  const auto found = ids_.find(std::string(term));
-  if (found != ids_.end()) return found->second;
-  const auto id = static_cast<TermId>(terms_.size());
-  terms_.emplace_back(term);
-  ids_.emplace(terms_.back(), id);
+  // Kept at most half full, so that probes stay short.
+  if (2 * (size() + 1) > slots_.size()) grow();
+  const std::size_t slot = slot_of(term, hash_of(term));
+  if (slots_[slot] != 0) return slots_[slot] - 1;
+  if (bytes_.size() + term.size() > std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("vocabulary: more than 4 GiB of terms");
+  }
+  const auto id = static_cast<TermId>(size());
+  bytes_.append(term);
+  starts_.push_back(static_cast<std::uint32_t>(bytes_.size()));
+  slots_[slot] = id + 1;
   return id;
 }
 
 std::optional<TermId> Vocabulary::find(std::string_view term) const {
-  const auto found = ids_.find(std::string(term));
-  if (found == ids_.end()) return std::nullopt;
-  return found->second;
+  if (slots_.empty()) return std::nullopt;
+  const std::size_t slot = slot_of(term, hash_of(term));
+  if (slots_[slot] == 0) return std::nullopt;
+  return slots_[slot] - 1;
 }
 
 void DocumentFrequencies::add_document(std::vector<TermId> terms) {

@@ -8,7 +8,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace sangdam::text {
@@ -16,21 +15,35 @@ namespace sangdam::text {
 using TermId = std::uint32_t;
 
 // Term text <-> dense integer id, so that vectors and postings hold 4-byte ids, not strings.
+// Ids are given in order of first interning. An open-addressing table over one buffer of term
+// bytes: interning a term already known allocates nothing (index builds intern every term of
+// every profile text).
 class Vocabulary {
  public:
   TermId intern(std::string_view term);
   std::optional<TermId> find(std::string_view term) const;
-  const std::string& term(TermId id) const { return terms_[id]; }
-  std::size_t size() const { return terms_.size(); }
+  std::string_view term(TermId id) const {
+    return std::string_view(bytes_).substr(starts_[id], starts_[id + 1] - starts_[id]);
+  }
+  std::size_t size() const { return starts_.size() - 1; }
 
  private:
-  std::vector<std::string> terms_;
-  std::unordered_map<std::string, TermId> ids_;
+  // The slot holding term, or the empty slot where it would go.
+  std::size_t slot_of(std::string_view term, std::uint64_t hash) const;
+  void grow();
+
+  std::string bytes_;                     // every term, back to back
+  std::vector<std::uint32_t> starts_{0};  // term id -> start in bytes_; one past the last
+  std::vector<std::uint32_t> slots_;      // 0 empty, else id + 1; a power of two in size
 };
 
 // Document frequency of every term among the documents counted so far.
 class DocumentFrequencies {
  public:
+  DocumentFrequencies() = default;
+  // From counts made elsewhere: frequency[term] documents of `documents` hold the term.
+  DocumentFrequencies(std::vector<std::uint32_t> frequency, std::size_t documents)
+      : frequency_(std::move(frequency)), documents_(documents) {}
   // terms: the document's term ids, repeats allowed (each counts once per document).
   void add_document(std::vector<TermId> terms);
   // Smoothed inverse document frequency; a term never seen counts as seen in one document.

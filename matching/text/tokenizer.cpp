@@ -16,8 +16,20 @@ constexpr std::array<std::string_view, 32> kStopWords = {
     "is",  "it",   "its",  "of",   "on",    "or",    "our",  "the", "to",  "we",   "with",
     "you", "your", "that", "this", "these", "those", "will", "can", "has", "have"};
 
+// Byte by byte: suffixes and stop words are a few letters, shorter than a call to memcmp.
+bool same_bytes(const char* a, std::string_view b) {
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 bool is_stop_word(std::string_view word) {
-  return std::find(kStopWords.begin(), kStopWords.end(), word) != kStopWords.end();
+  constexpr std::size_t kLongest = 5;  // "these", "those"
+  if (word.size() > kLongest) return false;
+  return std::any_of(kStopWords.begin(), kStopWords.end(), [word](std::string_view stop) {
+    return stop.size() == word.size() && same_bytes(word.data(), stop);
+  });
 }
 
 bool is_ascii_alnum(char32_t c) {
@@ -46,54 +58,44 @@ char32_t to_lower(char32_t c) {
 
 bool ends_with(const std::string& word, std::string_view suffix) {
   return word.size() >= suffix.size() &&
-         std::string_view(word).substr(word.size() - suffix.size()) == suffix;
+         same_bytes(word.data() + word.size() - suffix.size(), suffix);
 }
 
 bool has_vowel(std::string_view part) {
   return part.find_first_of("aeiouy") != std::string_view::npos;
 }
 
-void emit_latin(const std::u32string& word, std::vector<std::string>& terms) {
-  std::string utf8;
-  bool ascii_letters_only = true;
-  bool digits_only = true;
-  for (char32_t c : word) {
-    append_utf8(utf8, c);
-    if (c >= 0x80 || (c >= '0' && c <= '9')) ascii_letters_only = false;
-    if (!(c >= '0' && c <= '9')) digits_only = false;
-  }
-  if (word.size() < 2) return;  // single letters and digits carry no product meaning
+// A finished Latin or other-script word (lower case): digits pass as they are, English words
+// lose stop words and suffixes, other words pass whole.
+void emit_word(std::string& word, bool ascii_letters_only, bool digits_only, TermSink sink) {
   if (digits_only) {
-    terms.push_back(std::move(utf8));
+    sink(word);
     return;
   }
   if (ascii_letters_only) {
-    if (is_stop_word(utf8)) return;
-    terms.push_back(stem_english(std::move(utf8)));
-    return;
+    if (is_stop_word(word)) return;
+    stem_in_place(word);
   }
-  terms.push_back(std::move(utf8));
+  sink(word);
 }
 
-void emit_hangul(const std::u32string& run, std::vector<std::string>& terms) {
-  if (run.size() == 1) {
-    std::string one;
-    append_utf8(one, run[0]);
-    terms.push_back(std::move(one));
+// A run of Hangul syllables as UTF-8 bytes (three per syllable): its syllable bigrams, or the
+// syllable of a one-syllable word.
+void emit_hangul(std::string_view run, TermSink sink) {
+  constexpr std::size_t kSyllableBytes = 3;
+  if (run.size() == kSyllableBytes) {
+    sink(run);
     return;
   }
-  for (std::size_t i = 0; i + 1 < run.size(); ++i) {
-    std::string bigram;
-    append_utf8(bigram, run[i]);
-    append_utf8(bigram, run[i + 1]);
-    terms.push_back(std::move(bigram));
+  for (std::size_t at = 0; at + kSyllableBytes < run.size(); at += kSyllableBytes) {
+    sink(run.substr(at, 2 * kSyllableBytes));
   }
 }
 
 }  // namespace
 
-std::string stem_english(std::string word) {
-  if (word.size() <= 3) return word;
+void stem_in_place(std::string& word) {
+  if (word.size() <= 3) return;
   auto strip = [&word](std::size_t n, std::string_view add = {}) {
     word.resize(word.size() - n);
     word.append(add);
@@ -137,37 +139,65 @@ std::string stem_english(std::string word) {
     break;
   }
   if (ends_with(word, "e") && word.size() > 4) word.pop_back();  // "device"/"devic(ing)" meet
+}
+
+std::string stem_english(std::string word) {
+  stem_in_place(word);
   return word;
 }
 
-std::vector<std::string> tokenize(std::string_view text, std::string_view field) {
-  const std::u32string code_points = decode_utf8(text, field);
-  std::vector<std::string> terms;
-  std::u32string word;
-  bool word_is_hangul = false;
+void for_each_term(std::string_view text, std::string_view field, TermSink sink) {
+  std::string word;         // the Latin or other-script word being read, lower case
+  std::size_t letters = 0;  // its code points
+  bool ascii_letters_only = true;
+  bool digits_only = true;
+  std::size_t run_start = 0;  // the Hangul run being read: bytes [run_start, run_end) of text
+  std::size_t run_end = 0;
   auto flush = [&] {
-    if (word.empty()) return;
-    if (word_is_hangul) {
-      emit_hangul(word, terms);
-    } else {
-      emit_latin(word, terms);
-    }
+    if (letters >= 2) emit_word(word, ascii_letters_only, digits_only, sink);
     word.clear();
+    letters = 0;
+    ascii_letters_only = true;
+    digits_only = true;
+    if (run_end > run_start) emit_hangul(text.substr(run_start, run_end - run_start), sink);
+    run_start = run_end = 0;
   };
-  for (char32_t c : code_points) {
+  for (std::size_t next = 0; next < text.size();) {
+    const std::size_t at = next;
+    const auto byte = static_cast<unsigned char>(text[at]);
+    char32_t c = byte;
+    if (byte < 0x80) {
+      ++next;
+    } else {
+      c = decode_next(text, next, field);
+    }
     if (is_hangul_syllable(c)) {
-      if (!word_is_hangul) flush();
-      word_is_hangul = true;
-      word.push_back(c);
+      if (letters > 0 || run_end != at) flush();  // a word ends, or a new run starts
+      if (run_end == run_start) run_start = at;
+      run_end = next;
     } else if (is_ascii_alnum(c) || is_other_word_char(c)) {
-      if (word_is_hangul) flush();
-      word_is_hangul = false;
-      word.push_back(to_lower(c));
+      if (run_end > run_start) flush();
+      const char32_t lower = to_lower(c);
+      if (lower < 0x80) {
+        word.push_back(static_cast<char>(lower));
+      } else {
+        append_utf8(word, lower);
+      }
+      ++letters;
+      const bool digit = c >= '0' && c <= '9';
+      if (c >= 0x80 || digit) ascii_letters_only = false;
+      if (!digit) digits_only = false;
     } else {
       flush();
     }
   }
   flush();
+}
+
+std::vector<std::string> tokenize(std::string_view text, std::string_view field) {
+  std::vector<std::string> terms;
+  auto keep = [&terms](std::string_view term) { terms.emplace_back(term); };
+  for_each_term(text, field, keep);
   return terms;
 }
 

@@ -17,14 +17,36 @@
 
 namespace sangdam::text {
 
-// Terms in text order (with repeats: the caller counts term frequency). Throws
-// sangdam::Error(kInvalidArgument, "invalid_utf8", ..., field) on invalid UTF-8.
+// Receives the terms of a text one at a time. It refers to a callable that outlives it (a
+// lambda at the call site); a term's view is only valid during the call.
+class TermSink {
+ public:
+  template <class Receive>
+  TermSink(Receive& receive)  // NOLINT: converts from any callable, like a function_ref
+      : receiver_(&receive), call_([](void* receiver, std::string_view term) {
+          (*static_cast<Receive*>(receiver))(term);
+        }) {}
+  void operator()(std::string_view term) const { call_(receiver_, term); }
+
+ private:
+  void* receiver_;
+  void (*call_)(void*, std::string_view);
+};
+
+// Passes the terms of text to sink in text order (with repeats: the caller counts term
+// frequency), without a string per term: the tokeniser of index builds. Throws
+// sangdam::Error(kInvalidArgument, "invalid_utf8", ..., field) on invalid UTF-8; the terms
+// before the invalid byte have been passed on by then.
+void for_each_term(std::string_view text, std::string_view field, TermSink sink);
+
+// The same terms as a list. Throws like for_each_term, having passed nothing on.
 std::vector<std::string> tokenize(std::string_view text, std::string_view field = {});
 
 // Porter-like suffix stripping for a lower-case ASCII word: plurals, -ing, -ed, -ly, -ness,
 // -ment, -ation; words of three letters or fewer are left alone. Not a full Porter stemmer:
 // it only has to send the forms of one word to the same term, not produce dictionary stems.
 std::string stem_english(std::string word);
+void stem_in_place(std::string& word);  // the same, on the word's own buffer
 
 // True for U+AC00..U+D7A3, the precomposed Hangul syllables.
 inline bool is_hangul_syllable(char32_t c) {

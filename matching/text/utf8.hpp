@@ -13,6 +13,10 @@ namespace sangdam::text {
 // above U+10FFFF.
 std::u32string decode_utf8(std::string_view text, std::string_view field = {});
 
+// The code point that starts at byte `at` of text, moving `at` past it; the same checks and
+// errors as decode_utf8 (the error names the byte offset in text). at < text.size().
+char32_t decode_next(std::string_view text, std::size_t& at, std::string_view field = {});
+
 // Appends the UTF-8 form of one valid code point.
 void append_utf8(std::string& out, char32_t code_point);
 

@@ -1,0 +1,82 @@
+#include "matching/text/corpus.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+#include "matching/parallel.hpp"
+
+namespace sangdam::text {
+
+namespace {
+
+constexpr std::size_t kDocumentsPerChunk = 256;
+
+// What one thread has read: its own term ids, and how many of its documents hold each term.
+struct Reading {
+  Vocabulary vocabulary;
+  std::vector<std::uint32_t> frequency;    // by the reading's term id
+  std::vector<std::size_t> last_document;  // the last document that counted the term
+};
+
+// One term as a reading knows it, for the merge.
+struct ReadTerm {
+  std::string_view term;
+  std::uint32_t reading;
+  TermId id;  // in that reading
+};
+
+}  // namespace
+
+Corpus read_corpus(std::size_t count, unsigned threads, const ReadDocument& read) {
+  threads = std::max(1u, threads);
+  Corpus corpus;
+  corpus.documents.resize(count);
+  std::vector<Reading> readings(threads);
+  std::vector<std::uint32_t> reading_of(count);
+  for_each_index(count, threads, kDocumentsPerChunk, [&](unsigned worker, std::size_t d) {
+    Reading& reading = readings[worker];
+    std::vector<TermId>& ids = corpus.documents[d];
+    reading_of[d] = worker;
+    auto add = [&](std::string_view term) {
+      const TermId id = reading.vocabulary.intern(term);
+      if (id == reading.frequency.size()) {
+        reading.frequency.push_back(0);
+        reading.last_document.push_back(std::numeric_limits<std::size_t>::max());
+      }
+      if (reading.last_document[id] != d) {
+        reading.last_document[id] = d;
+        ++reading.frequency[id];
+      }
+      ids.push_back(id);
+    };
+    read(d, add);
+  });
+
+  // Every distinct term of every reading, in byte order: the corpus's ids.
+  std::vector<ReadTerm> terms;
+  std::vector<std::vector<TermId>> corpus_id(threads);
+  for (std::uint32_t r = 0; r < threads; ++r) {
+    const Vocabulary& vocabulary = readings[r].vocabulary;
+    corpus_id[r].resize(vocabulary.size());
+    for (TermId id = 0; id < vocabulary.size(); ++id) terms.push_back({vocabulary.term(id), r, id});
+  }
+  std::sort(terms.begin(), terms.end(),
+            [](const ReadTerm& a, const ReadTerm& b) { return a.term < b.term; });
+  std::vector<std::uint32_t> frequency;
+  for (const ReadTerm& t : terms) {
+    const TermId id = corpus.vocabulary.intern(t.term);
+    if (id == frequency.size()) frequency.push_back(0);
+    frequency[id] += readings[t.reading].frequency[t.id];
+    corpus_id[t.reading][t.id] = id;
+  }
+  corpus.frequencies = DocumentFrequencies(std::move(frequency), count);
+  for_each_index(count, threads, kDocumentsPerChunk, [&](unsigned, std::size_t d) {
+    const std::vector<TermId>& to_corpus = corpus_id[reading_of[d]];
+    for (TermId& id : corpus.documents[d]) id = to_corpus[id];
+  });
+  return corpus;
+}
+
+}  // namespace sangdam::text
