@@ -22,6 +22,7 @@
 #include <unordered_map>
 
 #include "matching/schedule/search_state.hpp"
+#include "matching/schedule/slot_matching.hpp"
 
 namespace sangdam::schedule {
 
@@ -51,6 +52,11 @@ constexpr int kInsertionRounds = 4;
 constexpr double kInsertionShare = 0.35;
 // Construction in time order: priority of a participant already in its day over the others.
 constexpr double kInDayBonus = 10.0;
+// Day planning of travellers (preferred_days): passes over them, the most venue-to-day deals
+// tried per traveller, and the cost of one meeting beyond a participant's room on a day.
+constexpr int kBalancePasses = 3;
+constexpr long long kMaxDeals = 256;
+constexpr double kOverflowCost = 16.0;
 // Meetings of the target slot tried as swap partners when a fairness move is blocked.
 constexpr int kSwapRivals = 8;
 // Passes over the participants above the bound without improvement that end the fairness repair.
@@ -233,7 +239,10 @@ class Search {
   }
 
   // One sweep of construct_by_slot over `meetings`; day_of_meeting >= 0 keeps a meeting to
-  // that day.
+  // that day. Each slot takes a matching of the candidates that covers participants by
+  // urgency (SlotMatching). A participant who meets at several venues stays at the venue of
+  // its last meeting of the day while it has meetings left there: a change of venue costs a
+  // travel slot, so a day with its venues in blocks has the fewest breaks.
   void sweep_slots(std::vector<int> unplaced, const std::vector<int>& day_of_meeting) {
     std::vector<int> remaining(model_.participants, 0);
     for (int m : unplaced) {
@@ -246,28 +255,51 @@ class Search {
     }
     std::int64_t heaviest = 1;
     for (int m : unplaced) heaviest = std::max(heaviest, model_.weight[m]);
-    std::vector<std::pair<double, int>> ranked;
+    const int venues = model_.venues;
+    std::vector<int> last_venue(model_.participants, -1);  // of q's last meeting today
+    std::vector<int> left_at(static_cast<std::size_t>(model_.participants) * venues, 0);
+    std::vector<double> priority(model_.participants, 0);
+    std::vector<double> preference(model_.meetings, 0);
+    std::vector<int> candidates;
+    search::SlotMatching matching(model_);
     for (int s = 0; s < model_.slots; ++s) {
+      int day = model_.day_of[s];
+      auto today = [&](int m) { return day_of_meeting[m] < 0 || day_of_meeting[m] == day; };
+      if (model_.day_first[s] == s) {
+        std::fill(last_venue.begin(), last_venue.end(), -1);
+        std::fill(left_at.begin(), left_at.end(), 0);
+        for (int m : unplaced) {
+          if (!today(m)) continue;
+          for (int q : {model_.first[m], model_.second[m]}) ++left_at[q * venues + model_.venue[m]];
+        }
+      }
       bool continues = model_.day_first[s] != s;
-      auto urgency = [&](int q) {
+      for (int q = 0; q < model_.participants; ++q) {
         double need = static_cast<double>(remaining[q]) / std::max(1, slots_left[q]);
         bool in_day = continues && state_.load(q, s - 1) > 0 && remaining[q] > 0;
-        return need + (in_day ? kInDayBonus : 0.0);
-      };
-      ranked.clear();
-      for (int m : unplaced) {
-        if (day_of_meeting[m] >= 0 && day_of_meeting[m] != model_.day_of[s]) continue;
-        if (state_.slot(m) >= 0 || !model_.static_ok(m, s)) continue;
-        double priority = urgency(model_.first[m]) + urgency(model_.second[m]) +
-                          static_cast<double>(model_.weight[m]) / heaviest;
-        ranked.push_back({-priority, m});
+        priority[q] = need + (in_day ? kInDayBonus : 0.0);
       }
-      std::sort(ranked.begin(), ranked.end());
-      for (auto [priority, m] : ranked) {
+      auto elsewhere = [&](int q, int m) {
+        int v = last_venue[q];
+        return v >= 0 && v != model_.venue[m] && left_at[q * venues + v] > 0;
+      };
+      candidates.clear();
+      for (int m : unplaced) {
+        if (!today(m) || state_.slot(m) >= 0 || !model_.static_ok(m, s)) continue;
+        if (elsewhere(model_.first[m], m) || elsewhere(model_.second[m], m)) continue;
+        if (!state_.fits(m, s)) continue;
+        candidates.push_back(m);
+        preference[m] = priority[model_.first[m]] + priority[model_.second[m]] +
+                        static_cast<double>(model_.weight[m]) / heaviest;
+      }
+      for (int m : matching.choose(s, candidates, priority, preference, state_)) {
         if (!state_.fits(m, s)) continue;
         state_.place(m, s);
-        --remaining[model_.first[m]];
-        --remaining[model_.second[m]];
+        for (int q : {model_.first[m], model_.second[m]}) {
+          --remaining[q];
+          --left_at[q * venues + model_.venue[m]];
+          last_venue[q] = model_.venue[m];
+        }
       }
       for (int q = 0; q < model_.participants; ++q) {
         slots_left[q] -= !model_.unavailable[static_cast<std::size_t>(q) * model_.slots + s];
@@ -280,39 +312,132 @@ class Search {
   // A day for each meeting of a participant who meets at several venues (a buyer visiting
   // companies), so that each day holds few venues: every change of venue within a day costs a
   // break when travel takes a slot. Venues go, the busiest first, to the day with the most
-  // room left. -1: no preference.
+  // room left; then each such participant's venues are dealt to days again, every way tried,
+  // so that neither it nor its partners (whose days it fills) get more meetings on a day than
+  // they have room for, and partners' days stay even. -1: no preference.
   std::vector<int> preferred_days(const std::vector<int>& meetings) const {
     std::vector<int> out(model_.meetings, -1);
-    if (model_.venues < 2 || model_.days < 2) return out;
+    const int days = model_.days;
+    if (model_.venues < 2 || days < 2) return out;
     std::vector<std::vector<int>> of(model_.participants);
     for (int m : meetings) {
       of[model_.first[m]].push_back(m);
       of[model_.second[m]].push_back(m);
     }
-    std::vector<int> day_slots(model_.days, 0);
+    std::vector<int> day_slots(days, 0);
     for (int s = 0; s < model_.slots; ++s) ++day_slots[model_.day_of[s]];
+    std::vector<int> room(static_cast<std::size_t>(model_.participants) * days, 0);
+    for (int q = 0; q < model_.participants; ++q) {
+      for (int s = 0; s < model_.slots; ++s) room[q * days + model_.day_of[s]] += has_room(q, s);
+      for (int d = 0; d < days; ++d) {
+        room[q * days + d] = std::min(room[q * days + d], model_.daily_max[q]);
+      }
+    }
+    std::vector<std::vector<int>> owned(model_.participants);  // meetings whose day q chooses
+    std::vector<int> travellers;
     for (int q = 0; q < model_.participants; ++q) {
       std::vector<int> count(model_.venues, 0);
       for (int m : of[q]) ++count[model_.venue[m]];
       int used = 0;
       for (int c : count) used += c > 0;
       if (used < 2) continue;
+      travellers.push_back(q);
       std::vector<int> order(model_.venues);
       std::iota(order.begin(), order.end(), 0);
       std::sort(order.begin(), order.end(), [&](int x, int y) { return count[x] > count[y]; });
-      std::vector<int> room = day_slots;
+      std::vector<int> left = day_slots;
       std::vector<int> day_of_venue(model_.venues, -1);
       for (int v : order) {
         if (count[v] == 0) break;
-        int best = static_cast<int>(std::max_element(room.begin(), room.end()) - room.begin());
+        int best = static_cast<int>(std::max_element(left.begin(), left.end()) - left.begin());
         day_of_venue[v] = best;
-        room[best] -= count[v] + 1;  // the slot of travel
+        left[best] -= count[v] + 1;  // the slot of travel
       }
       for (int m : of[q]) {
-        if (out[m] < 0) out[m] = day_of_venue[model_.venue[m]];
+        if (out[m] >= 0) continue;
+        out[m] = day_of_venue[model_.venue[m]];
+        owned[q].push_back(m);
       }
     }
+    balance_days(out, owned, travellers, room);
     return out;
+  }
+
+  // The second part of preferred_days: local search over each traveller's venue-to-day deal.
+  void balance_days(std::vector<int>& out, const std::vector<std::vector<int>>& owned,
+                    const std::vector<int>& travellers, const std::vector<int>& room) const {
+    const int days = model_.days;
+    std::vector<int> load(room.size(), 0);
+    auto count = [&](int m, int delta) {
+      for (int q : {model_.first[m], model_.second[m]}) load[q * days + out[m]] += delta;
+    };
+    for (int q : travellers) {
+      for (int m : owned[q]) count(m, 1);
+    }
+    // Cost of holding `held` meetings in `free_slots`: overflow is a lost meeting or a break;
+    // the square keeps days even.
+    auto cost = [](int held, int free_slots) {
+      double over = std::max(0, held - free_slots);
+      double share = static_cast<double>(held) / std::max(1, free_slots);
+      return kOverflowCost * over + share * share;
+    };
+    std::vector<int> venues;
+    std::vector<int> index(model_.venues, -1);
+    std::vector<int> day_count(days), day_venues(days), deal(model_.venues);
+    for (int pass = 0; pass < kBalancePasses; ++pass) {
+      for (int q : travellers) {
+        venues.clear();
+        for (int m : owned[q]) {
+          int v = model_.venue[m];
+          if (index[v] < 0) {
+            index[v] = static_cast<int>(venues.size());
+            venues.push_back(v);
+          }
+        }
+        long long deals = 1;
+        for (std::size_t k = 0; k < venues.size() && deals <= kMaxDeals; ++k) deals *= days;
+        if (deals <= kMaxDeals) {
+          for (int m : owned[q]) count(m, -1);
+          double best_cost = 0;
+          long long best = -1;
+          for (long long code = 0; code < deals; ++code) {
+            long long rest = code;
+            for (std::size_t k = 0; k < venues.size(); ++k) {
+              deal[k] = static_cast<int>(rest % days);
+              rest /= days;
+            }
+            std::fill(day_count.begin(), day_count.end(), 0);
+            std::fill(day_venues.begin(), day_venues.end(), 0);
+            for (std::size_t k = 0; k < venues.size(); ++k) ++day_venues[deal[k]];
+            double total = 0;
+            for (int m : owned[q]) {
+              int d = deal[index[model_.venue[m]]];
+              ++day_count[d];
+              int p = model_.first[m] == q ? model_.second[m] : model_.first[m];
+              int held = load[p * days + d];
+              total += cost(held + 1, room[p * days + d]) - cost(held, room[p * days + d]);
+            }
+            for (int d = 0; d < days; ++d) {
+              int travel = std::max(0, day_venues[d] - 1);
+              total += cost(load[q * days + d] + day_count[d] + travel, room[q * days + d]);
+            }
+            if (best < 0 || total < best_cost) {
+              best = code;
+              best_cost = total;
+            }
+          }
+          for (std::size_t k = 0; k < venues.size(); ++k) {
+            deal[k] = static_cast<int>(best % days);
+            best /= days;
+          }
+          for (int m : owned[q]) {
+            out[m] = deal[index[model_.venue[m]]];
+            count(m, 1);
+          }
+        }
+        for (int v : venues) index[v] = -1;
+      }
+    }
   }
 
   // Both constructions, keeping the better schedule.
