@@ -159,16 +159,15 @@ class Universe {
   Universe(std::string what, std::string reason, std::size_t capacity)
       : what_(std::move(what)), reason_(std::move(reason)), capacity_(capacity) {}
   std::uint32_t intern(std::string_view name);  // throws kUnprocessable beyond capacity
-  std::optional<std::uint32_t> find(std::string_view name) const;
-  const std::string& name(std::uint32_t id) const { return names_[id]; }
+  std::optional<std::uint32_t> find(std::string_view name) const { return names_.find(name); }
+  std::string_view name(std::uint32_t id) const { return names_.term(id); }
   std::size_t size() const { return names_.size(); }
 
  private:
   std::string what_;
   std::string reason_;
   std::size_t capacity_;
-  std::unordered_map<std::string, std::uint32_t> ids_;
-  std::vector<std::string> names_;
+  text::Vocabulary names_;  // the same name <-> id table as terms
 };
 
 struct Posting {
@@ -224,6 +223,10 @@ struct IndexState {
   Universe marks{"certification marks", "too_many_marks", SmallSet::kCapacity};
   Universe countries{"countries", "too_many_countries", CountrySet::kCapacity};
   std::size_t category_words = 1;  // words of CategorySet the taxonomy uses
+  // By category bit: the code and every ancestor, and the bit of its top-level branch (none
+  // when the branch is not in the taxonomy), read once from the taxonomy.
+  std::vector<CategorySet> category_lineage;
+  std::vector<std::optional<std::uint32_t>> category_branch;
   std::vector<KeywordRule> keyword_rules;
   // term id -> rules whose first term it is: a buyer's text is checked only against the rules
   // its own terms can start, not against every rule of the taxonomy.

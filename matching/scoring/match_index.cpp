@@ -45,23 +45,13 @@ std::string key_of(const std::string& id, const std::string& external_id) {
 }  // namespace
 
 std::uint32_t Universe::intern(std::string_view name) {
-  const auto found = ids_.find(std::string(name));
-  if (found != ids_.end()) return found->second;
+  if (const auto id = names_.find(name)) return *id;
   if (names_.size() >= capacity_) {
     throw Error(
         ErrorCode::kUnprocessable, reason_,
         "the matcher handles at most " + std::to_string(capacity_) + " " + what_ + " per event");
   }
-  const auto id = static_cast<std::uint32_t>(names_.size());
-  names_.emplace_back(name);
-  ids_.emplace(names_.back(), id);
-  return id;
-}
-
-std::optional<std::uint32_t> Universe::find(std::string_view name) const {
-  const auto found = ids_.find(std::string(name));
-  if (found == ids_.end()) return std::nullopt;
-  return found->second;
+  return names_.intern(name);
 }
 
 void apply_wishes(const MatchConfig& config, std::uint8_t wishes, float& buyer_score,
@@ -196,11 +186,22 @@ void set_categories(const State& s, const std::vector<std::string>& codes, Categ
     const auto bit = s.categories.find(code);
     if (!bit) continue;  // intake validates codes; an unknown one simply does not match
     exact.set(*bit);
-    if (const auto top = s.categories.find(s.context.taxonomy.branch_of(code))) branch.set(*top);
-    if (ancestors == nullptr) continue;
-    for (const Category* node = s.context.taxonomy.find(code); node != nullptr;
-         node = node->parent.empty() ? nullptr : s.context.taxonomy.find(node->parent)) {
-      if (const auto up = s.categories.find(node->code)) ancestors->set(*up);
+    if (const auto top = s.category_branch[*bit]) branch.set(*top);
+    if (ancestors != nullptr) *ancestors |= s.category_lineage[*bit];
+  }
+}
+
+// Fills State::category_lineage and category_branch from the taxonomy.
+void read_lineage(State& s) {
+  const Taxonomy& taxonomy = s.context.taxonomy;
+  s.category_lineage.assign(s.categories.size(), CategorySet{});
+  s.category_branch.assign(s.categories.size(), std::nullopt);
+  for (std::uint32_t bit = 0; bit < s.categories.size(); ++bit) {
+    const std::string code(s.categories.name(bit));
+    s.category_branch[bit] = s.categories.find(taxonomy.branch_of(code));
+    for (const Category* node = taxonomy.find(code); node != nullptr;
+         node = node->parent.empty() ? nullptr : taxonomy.find(node->parent)) {
+      if (const auto up = s.categories.find(node->code)) s.category_lineage[bit].set(*up);
     }
   }
 }
@@ -236,9 +237,16 @@ BuyerFeatures buyer_text_features(const State& s, const Buyer& buyer,
   return f;
 }
 
-// The rest, which interns languages, marks and countries in the index: in buyer order.
-BuyerFeatures buyer_features(State& s, const Buyer& buyer, BuyerFeatures f) {
-  for (const auto& language : buyer.languages) f.languages.set(s.languages.intern(language));
+// A name interned beforehand by intern_names().
+std::uint32_t id_of(const Universe& universe, std::string_view name) {
+  return *universe.find(name);
+}
+
+// Interns the names a buyer's features are made of (languages, marks, country), in the order
+// buyer_features() reads them. Called in buyer order, before the features are computed on the
+// threads, so that ids do not depend on the threads.
+void intern_names(State& s, const Buyer& buyer) {
+  for (const auto& language : buyer.languages) s.languages.intern(language);
   if (!s.interpreter_ids) {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> ids;  // kept only if all intern
     for (const auto& [a, b] : s.context.interpreters.pairs()) {
@@ -247,18 +255,30 @@ BuyerFeatures buyer_features(State& s, const Buyer& buyer, BuyerFeatures f) {
     }
     s.interpreter_ids = std::move(ids);
   }
+  for (const auto& mark : buyer.certifications) s.marks.intern(mark_key(mark));
+  if (!buyer.country.empty()) s.countries.intern(buyer.country);
+  if (const Market* market = s.context.markets.find(buyer.country)) {
+    for (const auto& mark : market->required_marks) s.marks.intern(mark_key(mark));
+  }
+}
+
+// The rest of a buyer's features, from names intern_names() has interned.
+BuyerFeatures buyer_features(const State& s, const Buyer& buyer, BuyerFeatures f) {
+  for (const auto& language : buyer.languages) f.languages.set(id_of(s.languages, language));
   for (const auto& [ia, ib] : *s.interpreter_ids) {
     if (f.languages.test(ia)) f.reachable.set(ib);
     if (f.languages.test(ib)) f.reachable.set(ia);
   }
-  for (const auto& mark : buyer.certifications)
-    f.required_marks.set(s.marks.intern(mark_key(mark)));
-  if (!buyer.country.empty())
-    f.country = static_cast<std::uint16_t>(s.countries.intern(buyer.country));
+  for (const auto& mark : buyer.certifications) {
+    f.required_marks.set(id_of(s.marks, mark_key(mark)));
+  }
+  if (!buyer.country.empty()) {
+    f.country = static_cast<std::uint16_t>(id_of(s.countries, buyer.country));
+  }
   if (const Market* market = s.context.markets.find(buyer.country)) {
     f.tier = static_cast<std::int8_t>(market->tier);
     for (const auto& mark : market->required_marks) {
-      f.required_marks.set(s.marks.intern(mark_key(mark)));
+      f.required_marks.set(id_of(s.marks, mark_key(mark)));
     }
   }
   f.inverse_required = inverse_count(f.required_marks);
@@ -267,7 +287,7 @@ BuyerFeatures buyer_features(State& s, const Buyer& buyer, BuyerFeatures f) {
   return f;
 }
 
-// As for buyers: what only reads the index, then what interns, in company order.
+// As for buyers: what reads the index only.
 CompanyFeatures company_text_features(const State& s, const Company& company,
                                       const std::vector<text::TermId>& terms) {
   CompanyFeatures f;
@@ -276,14 +296,24 @@ CompanyFeatures company_text_features(const State& s, const Company& company,
   return f;
 }
 
-CompanyFeatures company_features(State& s, const Company& company, CompanyFeatures f) {
-  for (const auto& market : company.target_markets) f.targets.set(s.countries.intern(market));
-  f.has_targets = !company.target_markets.empty();
-  for (const auto& mark : company.certifications) f.marks.set(s.marks.intern(mark_key(mark)));
+// As for buyers: the names of a company's features, interned in company order.
+void intern_names(State& s, const Company& company) {
+  for (const auto& market : company.target_markets) s.countries.intern(market);
+  for (const auto& mark : company.certifications) s.marks.intern(mark_key(mark));
   for (const auto& product : company.products) {
-    for (const auto& mark : product.certifications) f.marks.set(s.marks.intern(mark_key(mark)));
+    for (const auto& mark : product.certifications) s.marks.intern(mark_key(mark));
   }
-  for (const auto& language : company.languages) f.languages.set(s.languages.intern(language));
+  for (const auto& language : company.languages) s.languages.intern(language);
+}
+
+CompanyFeatures company_features(const State& s, const Company& company, CompanyFeatures f) {
+  for (const auto& market : company.target_markets) f.targets.set(id_of(s.countries, market));
+  f.has_targets = !company.target_markets.empty();
+  for (const auto& mark : company.certifications) f.marks.set(id_of(s.marks, mark_key(mark)));
+  for (const auto& product : company.products) {
+    for (const auto& mark : product.certifications) f.marks.set(id_of(s.marks, mark_key(mark)));
+  }
+  for (const auto& language : company.languages) f.languages.set(id_of(s.languages, language));
   f.cluster = company.cluster == ClusterType::kUnknown ? kUnknown
                                                        : static_cast<std::int8_t>(company.cluster);
   f.min_deal_usd = usd(s, company.min_deal);
@@ -569,6 +599,7 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
 
   for (const auto& category : s.context.taxonomy.categories()) s.categories.intern(category.code);
   s.category_words = std::max<std::size_t>(1, (s.categories.size() + 63) / 64);
+  read_lineage(s);
 
   // Terms of every text of the event, buyers then companies: they make the document
   // frequencies. Read on the threads; term ids do not depend on the thread count (corpus.hpp).
@@ -610,29 +641,37 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
     s.rules_by_first_term[first].push_back(r);
   }
 
-  // What only reads the index, for every profile on the threads; then, in order, what interns.
-  std::vector<BuyerFeatures> buyer_parts(s.buyers.size());
-  std::vector<CompanyFeatures> company_parts(s.companies.size());
+  // Names (languages, marks, countries) interned in profile order; then every profile's
+  // features on the threads, which only read the index; then, in order, what registers.
+  for (const auto& company : s.companies) intern_names(s, company);
+  for (const auto& buyer : s.buyers) intern_names(s, buyer);
+  s.company_features.resize(s.companies.size());
+  s.buyer_features.resize(s.buyers.size());
   for_each_document(s.buyers.size() + s.companies.size(), threads, [&](std::size_t d) {
     if (d < s.buyers.size()) {
-      buyer_parts[d] = buyer_text_features(s, s.buyers[d], buyer_terms(d));
+      const Buyer& buyer = s.buyers[d];
+      s.buyer_features[d] = buyer_features(s, buyer, buyer_text_features(s, buyer, buyer_terms(d)));
     } else {
       const std::size_t c = d - s.buyers.size();
-      company_parts[c] = company_text_features(s, s.companies[c], company_terms(c));
+      const Company& company = s.companies[c];
+      s.company_features[c] =
+          company_features(s, company, company_text_features(s, company, company_terms(c)));
     }
   });
+  s.company_keys.reserve(2 * s.companies.size());
+  s.company_lanes.reserve(s.companies.size());
   for (std::uint32_t i = 0; i < s.companies.size(); ++i) {
     register_keys(s.company_keys, i, s.companies[i].id, s.companies[i].external_id);
-    s.company_features.push_back(company_features(s, s.companies[i], std::move(company_parts[i])));
-    s.company_lanes.push_back(lane_of(s, s.company_features.back()));
-    add_postings(s.company_postings, i, s.company_features.back().text);
+    s.company_lanes.push_back(lane_of(s, s.company_features[i]));
+    add_postings(s.company_postings, i, s.company_features[i].text);
   }
   s.company_wishes.resize(s.companies.size());
+  s.buyer_keys.reserve(2 * s.buyers.size());
+  s.buyer_lanes.reserve(s.buyers.size());
   for (std::uint32_t i = 0; i < s.buyers.size(); ++i) {
     register_keys(s.buyer_keys, i, s.buyers[i].id, s.buyers[i].external_id);
-    s.buyer_features.push_back(buyer_features(s, s.buyers[i], std::move(buyer_parts[i])));
-    s.buyer_lanes.push_back(lane_of(s, s.buyer_features.back()));
-    add_postings(s.buyer_postings, i, s.buyer_features.back().text);
+    s.buyer_lanes.push_back(lane_of(s, s.buyer_features[i]));
+    add_postings(s.buyer_postings, i, s.buyer_features[i].text);
     resolve_wishes(s, i);
   }
   s.buyer_lists.resize(s.buyers.size());
@@ -732,6 +771,7 @@ RescoreResult MatchIndex::upsert_buyer(Buyer buyer) {
   const std::string key = key_of(buyer.id, buyer.external_id);
   if (key.empty()) throw_invalid("missing_id", "a buyer needs an id or an external_id", "id");
   const auto terms = term_ids(s, buyer, read_buyer);
+  intern_names(s, buyer);
   BuyerFeatures features = buyer_features(s, buyer, buyer_text_features(s, buyer, terms));
 
   std::uint32_t index;
@@ -768,6 +808,7 @@ RescoreResult MatchIndex::upsert_company(Company company) {
   const std::string key = key_of(company.id, company.external_id);
   if (key.empty()) throw_invalid("missing_id", "a company needs an id or an external_id", "id");
   const auto terms = term_ids(s, company, read_company);
+  intern_names(s, company);
   CompanyFeatures features = company_features(s, company, company_text_features(s, company, terms));
 
   std::uint32_t index;

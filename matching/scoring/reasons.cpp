@@ -44,7 +44,8 @@ std::string best_product(const State& s, std::uint32_t buyer, std::uint32_t comp
 
 std::string first_in(const State& s, const CategorySet& a, const CategorySet& b) {
   for (std::size_t bit = 0; bit < s.categories.size(); ++bit) {
-    if (a.test(bit) && b.test(bit)) return s.categories.name(static_cast<std::uint32_t>(bit));
+    if (a.test(bit) && b.test(bit))
+      return std::string(s.categories.name(static_cast<std::uint32_t>(bit)));
   }
   return {};
 }
