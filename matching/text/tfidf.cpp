@@ -1,6 +1,7 @@
 #include "matching/text/tfidf.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -59,6 +60,12 @@ std::optional<TermId> Vocabulary::find(std::string_view term) const {
   return slots_[slot] - 1;
 }
 
+DocumentFrequencies::DocumentFrequencies(std::vector<std::uint32_t> frequency,
+                                         std::size_t documents)
+    : frequency_(std::move(frequency)), documents_(documents) {
+  weigh_terms();
+}
+
 void DocumentFrequencies::add_document(std::vector<TermId> terms) {
   std::sort(terms.begin(), terms.end());
   terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
@@ -67,12 +74,34 @@ void DocumentFrequencies::add_document(std::vector<TermId> terms) {
     ++frequency_[term];
   }
   ++documents_;
+  weigh_terms();
 }
 
-float DocumentFrequencies::idf(TermId term) const {
-  const double df = term < frequency_.size() && frequency_[term] > 0 ? frequency_[term] : 1;
-  return static_cast<float>(std::log((1.0 + static_cast<double>(documents_)) / (1.0 + df)) + 1.0);
+void DocumentFrequencies::weigh_terms() {
+  auto idf_of = [this](double df) {
+    return static_cast<float>(std::log((1.0 + static_cast<double>(documents_)) / (1.0 + df)) + 1.0);
+  };
+  idf_.resize(frequency_.size());
+  for (std::size_t term = 0; term < frequency_.size(); ++term) {
+    idf_[term] = idf_of(frequency_[term] > 0 ? frequency_[term] : 1);
+  }
+  unseen_ = idf_of(1);
 }
+
+namespace {
+
+// 1 + ln(tf), the sublinear term frequency, for the small counts nearly every term has.
+double sublinear_tf(std::size_t count) {
+  constexpr std::size_t kTabled = 64;
+  static const auto table = [] {
+    std::array<double, kTabled> values{};
+    for (std::size_t n = 1; n < kTabled; ++n) values[n] = 1.0 + std::log(static_cast<double>(n));
+    return values;
+  }();
+  return count < kTabled ? table[count] : 1.0 + std::log(static_cast<double>(count));
+}
+
+}  // namespace
 
 TermVector weigh(std::vector<TermId> terms, const DocumentFrequencies& frequencies) {
   std::sort(terms.begin(), terms.end());
@@ -81,7 +110,7 @@ TermVector weigh(std::vector<TermId> terms, const DocumentFrequencies& frequenci
   for (std::size_t i = 0; i < terms.size();) {
     std::size_t j = i;
     while (j < terms.size() && terms[j] == terms[i]) ++j;
-    const double weight = (1.0 + std::log(static_cast<double>(j - i))) * frequencies.idf(terms[i]);
+    const double weight = sublinear_tf(j - i) * frequencies.idf(terms[i]);
     vector.terms.push_back(terms[i]);
     vector.weights.push_back(static_cast<float>(weight));
     norm += weight * weight;

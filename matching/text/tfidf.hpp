@@ -42,17 +42,20 @@ class DocumentFrequencies {
  public:
   DocumentFrequencies() = default;
   // From counts made elsewhere: frequency[term] documents of `documents` hold the term.
-  DocumentFrequencies(std::vector<std::uint32_t> frequency, std::size_t documents)
-      : frequency_(std::move(frequency)), documents_(documents) {}
+  DocumentFrequencies(std::vector<std::uint32_t> frequency, std::size_t documents);
   // terms: the document's term ids, repeats allowed (each counts once per document).
   void add_document(std::vector<TermId> terms);
   // Smoothed inverse document frequency; a term never seen counts as seen in one document.
-  float idf(TermId term) const;
+  float idf(TermId term) const { return term < idf_.size() ? idf_[term] : unseen_; }
   std::size_t documents() const { return documents_; }
 
  private:
+  void weigh_terms();  // idf_ and unseen_ from the counts
+
   std::vector<std::uint32_t> frequency_;  // by term id
   std::size_t documents_ = 0;
+  std::vector<float> idf_;  // by term id: every vector of an index build reads them
+  float unseen_ = 1.0f;
 };
 
 // A sparse, L2-normalised TF-IDF vector: term ids ascending, one weight per id.
