@@ -47,9 +47,16 @@ constexpr int kKempeChainLimit = 64;
 constexpr int kKempePairsPerMeeting = 96;
 // Rounds of insertion over the unplaced meetings after construction.
 constexpr int kInsertionRounds = 4;
+// Of them, the first ones only take insertions that cost no fairness (insert_unplaced).
+constexpr int kCarefulRounds = 1;
 // Shares of the time limit at which insertion of unplaced meetings and the fairness repair
 // end (the local search on breaks has the rest).
 constexpr double kInsertionShare = 0.35;
+constexpr double kConstructionShare = 0.2;
+// Sweeps of the construction in time order, and how much earlier a meeting left out by one
+// sweep goes in the choices of the next.
+constexpr int kSqueakyRounds = 3;
+constexpr double kSqueakyBoost = 2.0;
 // Construction in time order: priority of a participant already in its day over the others.
 constexpr double kInDayBonus = 10.0;
 // Day planning of travellers (preferred_days): passes over them, the most venue-to-day deals
@@ -61,7 +68,10 @@ constexpr double kOverflowCost = 16.0;
 constexpr int kSwapRivals = 8;
 // Passes over the participants above the bound without improvement that end the fairness repair.
 constexpr int kFairnessStalePasses = 30;
-constexpr double kFairnessShare = 0.75;
+// Breaks below the maximum down to which participants are worked on in one fairness pass.
+constexpr int kFairnessBand = 1;
+constexpr double kFairnessShare = 0.6;
+constexpr double kImproveShare = 0.8;
 // How often (in moves) the local search retries the unplaced meetings.
 constexpr long long kReinsertEvery = 2000;
 // Participants sampled when looking for one with breaks.
@@ -92,9 +102,10 @@ class Search {
   double seconds() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
 
   void run(bool try_whole_exact) {
+    start_phase(kConstructionShare);
     construct_best();
     start_phase(kInsertionShare);
-    insert_unplaced(kInsertionRounds);
+    insert_unplaced(kInsertionRounds + kCarefulRounds, kCarefulRounds);
     state_.forget_journal();
     if (try_whole_exact && model_.meetings <= kExactWholeMaxMeetings) {
       std::vector<int> all(model_.meetings);
@@ -109,8 +120,15 @@ class Search {
     }
     start_phase(kFairnessShare);
     repair_fairness();
-    start_phase(1.0);
+    // The local search re-inserts meetings (placement first), which may cost fairness again:
+    // while fairness is not met, a second repair has the end of the time limit.
+    bool unfair = state_.score().excess > 0;
+    start_phase(unfair ? kImproveShare : 1.0);
     improve();
+    if (unfair) {
+      start_phase(1.0);
+      repair_fairness();
+    }
   }
 
  private:
@@ -194,7 +212,7 @@ class Search {
   // keeps each meeting to the day chosen for its venue (preferred_days) and leaves out the
   // lightest meetings of participants with more meetings than room (they are lost anyway when
   // the others fit); a second sweep takes what is left anywhere.
-  void construct_by_slot() {
+  void construct_by_slot(const std::vector<double>& boost) {
     for (int m = 0; m < model_.meetings; ++m) {
       int f = model_.fixed[m];
       if (f >= 0 && state_.slot(m) < 0 && state_.fits(m, f)) {
@@ -212,9 +230,9 @@ class Search {
     for (int m : unplaced) {
       if (!surplus[m]) first_sweep.push_back(m);
     }
-    sweep_slots(first_sweep, day_of_meeting);
+    sweep_slots(first_sweep, day_of_meeting, boost);
     std::erase_if(unplaced, [&](int m) { return state_.slot(m) >= 0; });
-    sweep_slots(unplaced, std::vector<int>(model_.meetings, -1));
+    sweep_slots(unplaced, std::vector<int>(model_.meetings, -1), boost);
   }
 
   // Per meeting: among the lightest beyond the room of one of its participants (capacity x
@@ -243,7 +261,8 @@ class Search {
   // urgency (SlotMatching). A participant who meets at several venues stays at the venue of
   // its last meeting of the day while it has meetings left there: a change of venue costs a
   // travel slot, so a day with its venues in blocks has the fewest breaks.
-  void sweep_slots(std::vector<int> unplaced, const std::vector<int>& day_of_meeting) {
+  void sweep_slots(std::vector<int> unplaced, const std::vector<int>& day_of_meeting,
+                   const std::vector<double>& boost) {
     std::vector<int> remaining(model_.participants, 0);
     for (int m : unplaced) {
       ++remaining[model_.first[m]];
@@ -290,7 +309,7 @@ class Search {
         if (!state_.fits(m, s)) continue;
         candidates.push_back(m);
         preference[m] = priority[model_.first[m]] + priority[model_.second[m]] +
-                        static_cast<double>(model_.weight[m]) / heaviest;
+                        static_cast<double>(model_.weight[m]) / heaviest + boost[m];
       }
       for (int m : matching.choose(s, candidates, priority, preference, state_)) {
         if (!state_.fits(m, s)) continue;
@@ -443,16 +462,34 @@ class Search {
   // Both constructions, keeping the better schedule.
   void construct_best() {
     construct();
-    Score by_weight = state_.score();
-    std::vector<int> kept(model_.meetings);
-    for (int m = 0; m < model_.meetings; ++m) kept[m] = state_.slot(m);
+    Score best = state_.score();
+    std::vector<int> kept = slots();
     std::vector<char> locked = locked_;
-    clear_unlocked_and_fixed();
-    construct_by_slot();
-    if (better(by_weight, state_.score())) {
+    bool last_is_best = true;
+    // Squeaky wheel: the meetings a sweep leaves out go earlier in each one's choices in the
+    // next sweep.
+    std::vector<double> boost(model_.meetings, 0.0);
+    for (int round = 0; round < kSqueakyRounds && (round == 0 || !phase_over()); ++round) {
+      clear_unlocked_and_fixed();
+      construct_by_slot(boost);
+      last_is_best = better(state_.score(), best);
+      if (last_is_best) {
+        best = state_.score();
+        kept = slots();
+        locked = locked_;
+      }
+      for (int m = 0; m < model_.meetings; ++m) boost[m] += state_.slot(m) < 0 ? kSqueakyBoost : 0;
+    }
+    if (!last_is_best) {
       locked_ = std::move(locked);
       restore(kept);
     }
+  }
+
+  std::vector<int> slots() const {
+    std::vector<int> out(model_.meetings);
+    for (int m = 0; m < model_.meetings; ++m) out[m] = state_.slot(m);
+    return out;
   }
 
   // Removes every meeting that construction placed (fixed ones included), keeping repair's
@@ -549,7 +586,7 @@ class Search {
       }
       if (ok && state_.fits(m, alpha)) {
         state_.place(m, alpha);
-        return true;
+        if (careful_enough()) return true;
       }
       state_.undo_to(mark);
     }
@@ -615,17 +652,23 @@ class Search {
         int t = best_slot(y);
         if (t >= 0) state_.place(y, t);
       }
-      if (better(state_.score(), before)) return true;
+      if (better(state_.score(), before) && careful_enough()) return true;
     }
     state_.undo_to(mark);
     return false;
   }
 
+  // In a careful insertion round, an insertion is kept only when the breaks above the
+  // fairness bound do not grow (see insert_unplaced).
+  bool careful_enough() const { return over_cap_ < 0 || state_.breaks_over_bound() <= over_cap_; }
+
   bool try_insert(int m) {
     int s = best_slot(m);
     if (s >= 0) {
+      auto mark = state_.mark();
       state_.place(m, s);
-      return true;
+      if (careful_enough()) return true;
+      state_.undo_to(mark);
     }
     if (try_kempe_insert(m)) return true;
     for (int t = 0; t < model_.slots; ++t) {
@@ -634,8 +677,12 @@ class Search {
     return false;
   }
 
-  void insert_unplaced(int rounds) {
+  // Rounds of insertion, heaviest first. A careful round keeps only insertions after which the
+  // breaks above the fairness bound do not grow, so that meetings go first where they cost
+  // no fairness; the rounds after it take what is left wherever it fits.
+  void insert_unplaced(int rounds, int careful_rounds = 0) {
     for (int round = 0; round < rounds && !phase_over(); ++round) {
+      over_cap_ = round < careful_rounds ? state_.breaks_over_bound() : -1;
       std::vector<int> unplaced;
       for (int m = 0; m < model_.meetings; ++m) {
         if (state_.slot(m) < 0) unplaced.push_back(m);
@@ -644,12 +691,13 @@ class Search {
                 [&](int x, int y) { return model_.weight[x] > model_.weight[y]; });
       bool changed = false;
       for (int m : unplaced) {
-        if (phase_over()) return;
+        if (phase_over()) break;
         if (state_.slot(m) < 0 && try_insert(m)) changed = true;
         state_.forget_journal();
       }
-      if (!changed) return;
+      if (!changed && round >= careful_rounds) break;
     }
+    over_cap_ = -1;
   }
 
   // Branch and bound over `set` (their slots restricted to `slots`, or unplaced), everything
@@ -919,19 +967,17 @@ class Search {
   bool try_fairer_move(int m, int t, const Fairness& now) {
     if (state_.slot(m) == t) return false;
     auto mark = state_.mark();
-    state_.remove(m);
-    bool moved = state_.fits(m, t);
-    if (moved) {
-      state_.place(m, t);
-    } else {
+    for (int way = 0; way < 4; ++way) {
       state_.undo_to(mark);
-      moved = kempe_chain(m, t);
-    }
-    if (!moved) {
-      state_.undo_to(mark);
-      moved = swap_into(m, t);
-    }
-    if (moved) {
+      bool moved = false;
+      if (way == 0 || way == 3) {
+        state_.remove(m);
+        moved = way == 0 ? state_.fits(m, t) : try_eject_insert(m, t);
+        if (way == 0 && moved) state_.place(m, t);
+      } else {
+        moved = way == 1 ? kempe_chain(m, t) : swap_into(m, t);
+      }
+      if (!moved) continue;
       Fairness after = fairness();
       if (fairer(after, now)) return true;
       // Sideways steps now and then, to leave plateaus: same weight, excess and breaks above
@@ -1044,11 +1090,15 @@ class Search {
     Fairness lowest = fairness();
     while (!phase_over() && state_.score().excess > 0) {
       int limit = state_.min_breaks() + model_.fairness_bound;
+      // The top of the distribution first: it is what the excess measures.
+      int band = std::max(limit + 1, state_.max_breaks() - kFairnessBand);
       std::vector<int> above;
       for (int p = 0; p < model_.participants; ++p) {
-        if (state_.breaks(p) > limit) above.push_back(p);
+        if (state_.breaks(p) >= band) above.push_back(p);
       }
       std::shuffle(above.begin(), above.end(), rng_);
+      std::stable_sort(above.begin(), above.end(),
+                       [&](int x, int y) { return state_.breaks(x) > state_.breaks(y); });
       for (int p : above) {
         if (phase_over()) break;
         if (state_.breaks(p) > limit) close_gaps(p, anywhere);
@@ -1172,7 +1222,10 @@ class Search {
         stopped_by_ = "iteration_limit";
         return;
       }
-      if ((iterations_ & 63) == 0 && out_of_time()) return;
+      if ((iterations_ & 63) == 0 && phase_over()) {
+        stopped_by_ = "time_limit";  // the deadline or the phase's share of it
+        return;
+      }
       ++iterations_;
       if (iterations_ % kReinsertEvery == 0 && state_.placed() < model_.meetings) {
         insert_unplaced(1);
@@ -1228,6 +1281,7 @@ class Search {
   Clock::time_point deadline_;
   Clock::time_point phase_end_;
   long long stall_limit_ = 0;
+  long long over_cap_ = -1;  // in a careful insertion round: breaks_over_bound() not to exceed
   long long iterations_ = 0;
   bool proven_optimal_ = false;
   std::string stopped_by_ = "converged";
