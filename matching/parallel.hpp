@@ -42,4 +42,32 @@ void for_each_index(std::size_t count, unsigned threads, std::size_t chunk, Work
   }
 }
 
+// Runs `one` and `other`, which share nothing they write, side by side when threads > 1 (other
+// on a thread of its own), else one after the other. An exception of `one` is rethrown first.
+template <class One, class Other>
+void run_side_by_side(unsigned threads, One&& one, Other&& other) {
+  if (threads <= 1) {
+    one();
+    other();
+    return;
+  }
+  std::exception_ptr other_error;
+  std::thread beside([&] {
+    try {
+      other();
+    } catch (...) {
+      other_error = std::current_exception();
+    }
+  });
+  std::exception_ptr one_error;
+  try {
+    one();
+  } catch (...) {
+    one_error = std::current_exception();
+  }
+  beside.join();
+  if (one_error) std::rethrow_exception(one_error);
+  if (other_error) std::rethrow_exception(other_error);
+}
+
 }  // namespace sangdam

@@ -658,22 +658,34 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
           company_features(s, company, company_text_features(s, company, company_terms(c)));
     }
   });
+  // Then what registers, in profile order: companies' keys first (buyers' wishes name them),
+  // then the two sides, which write nothing in common, side by side.
   s.company_keys.reserve(2 * s.companies.size());
-  s.company_lanes.reserve(s.companies.size());
   for (std::uint32_t i = 0; i < s.companies.size(); ++i) {
     register_keys(s.company_keys, i, s.companies[i].id, s.companies[i].external_id);
-    s.company_lanes.push_back(lane_of(s, s.company_features[i]));
-    add_postings(s.company_postings, i, s.company_features[i].text);
   }
   s.company_wishes.resize(s.companies.size());
-  s.buyer_keys.reserve(2 * s.buyers.size());
-  s.buyer_lanes.reserve(s.buyers.size());
-  for (std::uint32_t i = 0; i < s.buyers.size(); ++i) {
-    register_keys(s.buyer_keys, i, s.buyers[i].id, s.buyers[i].external_id);
-    s.buyer_lanes.push_back(lane_of(s, s.buyer_features[i]));
-    add_postings(s.buyer_postings, i, s.buyer_features[i].text);
-    resolve_wishes(s, i);
-  }
+  run_side_by_side(
+      threads,
+      [&s] {
+        s.buyer_keys.reserve(2 * s.buyers.size());
+        s.buyer_lanes.reserve(s.buyers.size());
+        for (std::uint32_t i = 0; i < s.buyers.size(); ++i) {
+          register_keys(s.buyer_keys, i, s.buyers[i].id, s.buyers[i].external_id);
+          s.buyer_lanes.push_back(lane_of(s, s.buyer_features[i]));
+          resolve_wishes(s, i);
+        }
+      },
+      [&s] {
+        s.company_lanes.reserve(s.companies.size());
+        for (std::uint32_t i = 0; i < s.companies.size(); ++i) {
+          s.company_lanes.push_back(lane_of(s, s.company_features[i]));
+          add_postings(s.company_postings, i, s.company_features[i].text);
+        }
+        for (std::uint32_t i = 0; i < s.buyers.size(); ++i) {
+          add_postings(s.buyer_postings, i, s.buyer_features[i].text);
+        }
+      });
   s.buyer_lists.resize(s.buyers.size());
   s.company_lists.resize(s.companies.size());
   // Rankings are computed by full_recompute(); with no counterpart at all, empty is exact, so
