@@ -51,12 +51,7 @@ constexpr int kInsertionRounds = 4;
 constexpr int kCarefulRounds = 1;
 // Shares of the time limit at which insertion of unplaced meetings and the fairness repair
 // end (the local search on breaks has the rest).
-constexpr double kInsertionShare = 0.35;
-constexpr double kConstructionShare = 0.2;
-// Sweeps of the construction in time order, and how much earlier a meeting left out by one
-// sweep goes in the choices of the next.
-constexpr int kSqueakyRounds = 3;
-constexpr double kSqueakyBoost = 2.0;
+constexpr double kInsertionShare = 0.25;
 // Construction in time order: priority of a participant already in its day over the others.
 constexpr double kInDayBonus = 10.0;
 // Day planning of travellers (preferred_days): passes over them, the most venue-to-day deals
@@ -102,7 +97,6 @@ class Search {
   double seconds() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
 
   void run(bool try_whole_exact) {
-    start_phase(kConstructionShare);
     construct_best();
     start_phase(kInsertionShare);
     insert_unplaced(kInsertionRounds + kCarefulRounds, kCarefulRounds);
@@ -212,7 +206,7 @@ class Search {
   // keeps each meeting to the day chosen for its venue (preferred_days) and leaves out the
   // lightest meetings of participants with more meetings than room (they are lost anyway when
   // the others fit); a second sweep takes what is left anywhere.
-  void construct_by_slot(const std::vector<double>& boost) {
+  void construct_by_slot() {
     for (int m = 0; m < model_.meetings; ++m) {
       int f = model_.fixed[m];
       if (f >= 0 && state_.slot(m) < 0 && state_.fits(m, f)) {
@@ -230,9 +224,9 @@ class Search {
     for (int m : unplaced) {
       if (!surplus[m]) first_sweep.push_back(m);
     }
-    sweep_slots(first_sweep, day_of_meeting, boost);
+    sweep_slots(first_sweep, day_of_meeting);
     std::erase_if(unplaced, [&](int m) { return state_.slot(m) >= 0; });
-    sweep_slots(unplaced, std::vector<int>(model_.meetings, -1), boost);
+    sweep_slots(unplaced, std::vector<int>(model_.meetings, -1));
   }
 
   // Per meeting: among the lightest beyond the room of one of its participants (capacity x
@@ -261,8 +255,7 @@ class Search {
   // urgency (SlotMatching). A participant who meets at several venues stays at the venue of
   // its last meeting of the day while it has meetings left there: a change of venue costs a
   // travel slot, so a day with its venues in blocks has the fewest breaks.
-  void sweep_slots(std::vector<int> unplaced, const std::vector<int>& day_of_meeting,
-                   const std::vector<double>& boost) {
+  void sweep_slots(std::vector<int> unplaced, const std::vector<int>& day_of_meeting) {
     std::vector<int> remaining(model_.participants, 0);
     for (int m : unplaced) {
       ++remaining[model_.first[m]];
@@ -309,7 +302,7 @@ class Search {
         if (!state_.fits(m, s)) continue;
         candidates.push_back(m);
         preference[m] = priority[model_.first[m]] + priority[model_.second[m]] +
-                        static_cast<double>(model_.weight[m]) / heaviest + boost[m];
+                        static_cast<double>(model_.weight[m]) / heaviest;
       }
       for (int m : matching.choose(s, candidates, priority, preference, state_)) {
         if (!state_.fits(m, s)) continue;
@@ -462,34 +455,16 @@ class Search {
   // Both constructions, keeping the better schedule.
   void construct_best() {
     construct();
-    Score best = state_.score();
-    std::vector<int> kept = slots();
+    Score by_weight = state_.score();
+    std::vector<int> kept(model_.meetings);
+    for (int m = 0; m < model_.meetings; ++m) kept[m] = state_.slot(m);
     std::vector<char> locked = locked_;
-    bool last_is_best = true;
-    // Squeaky wheel: the meetings a sweep leaves out go earlier in each one's choices in the
-    // next sweep.
-    std::vector<double> boost(model_.meetings, 0.0);
-    for (int round = 0; round < kSqueakyRounds && (round == 0 || !phase_over()); ++round) {
-      clear_unlocked_and_fixed();
-      construct_by_slot(boost);
-      last_is_best = better(state_.score(), best);
-      if (last_is_best) {
-        best = state_.score();
-        kept = slots();
-        locked = locked_;
-      }
-      for (int m = 0; m < model_.meetings; ++m) boost[m] += state_.slot(m) < 0 ? kSqueakyBoost : 0;
-    }
-    if (!last_is_best) {
+    clear_unlocked_and_fixed();
+    construct_by_slot();
+    if (better(by_weight, state_.score())) {
       locked_ = std::move(locked);
       restore(kept);
     }
-  }
-
-  std::vector<int> slots() const {
-    std::vector<int> out(model_.meetings);
-    for (int m = 0; m < model_.meetings; ++m) out[m] = state_.slot(m);
-    return out;
   }
 
   // Removes every meeting that construction placed (fixed ones included), keeping repair's
@@ -595,7 +570,7 @@ class Search {
 
   // Places m in s by taking out whatever blocks it, then re-places those elsewhere if they
   // fit. Kept only when the objective improves (so only lighter meetings are lost).
-  bool try_eject_insert(int m, int s) {
+  bool try_eject_insert(int m, int s, bool deep = false) {
     if (!model_.static_ok(m, s)) return false;
     Score before = state_.score();
     auto mark = state_.mark();
@@ -650,7 +625,11 @@ class Search {
       state_.place(m, s);
       for (int y : evicted) {
         int t = best_slot(y);
-        if (t >= 0) state_.place(y, t);
+        if (t >= 0) {
+          state_.place(y, t);
+        } else if (deep) {
+          try_kempe_insert(y);
+        }
       }
       if (better(state_.score(), before) && careful_enough()) return true;
     }
@@ -972,7 +951,7 @@ class Search {
       bool moved = false;
       if (way == 0 || way == 3) {
         state_.remove(m);
-        moved = way == 0 ? state_.fits(m, t) : try_eject_insert(m, t);
+        moved = way == 0 ? state_.fits(m, t) : try_eject_insert(m, t, true);
         if (way == 0 && moved) state_.place(m, t);
       } else {
         moved = way == 1 ? kempe_chain(m, t) : swap_into(m, t);
