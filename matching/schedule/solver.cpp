@@ -1,17 +1,18 @@
 // The search, in phases over one State, each with its share of the time limit (see
 // docs/scheduling.md):
 //  1. construction, two ways, the better kept: meetings by weight, each into the slot that
-//     hurts the objective least; or slot after slot in time order, a greedy matching per slot
-//     that keeps participants' days without holes;
+//     hurts the objective least; or slot after slot in time order, a matching per slot that
+//     covers participants by urgency (SlotMatching) and keeps days without holes and buyers'
+//     venues in blocks;
 //  2. insertion of what is left: direct, then Kempe chains (swap two slots along an alternating
 //     chain of meetings, the classical repair of bipartite edge colouring), then ejection of
 //     lighter meetings that are re-placed elsewhere when they can;
 //  3. small problems: exact branch and bound over the whole problem, which proves optimality;
-//  4. fairness repair while max - min breaks exceeds d: moves, Kempe chains and swaps that take
-//     breaks from the participants above the bound;
+//  4. fairness repair while max - min breaks exceeds d: moves, Kempe chains, swaps and
+//     ejections that take breaks from the participants at the top of the distribution;
 //  5. local search on breaks, fairness and venue changes: relocations, Kempe chains and exact
 //     re-optimisation of one participant's day (branch and bound), never accepting a worse
-//     objective.
+//     objective; then, while fairness is not met, the fairness repair again.
 #include "matching/schedule/solver.hpp"
 
 #include <algorithm>
