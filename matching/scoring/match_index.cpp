@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <mutex>
 #include <numeric>
 #include <thread>
 
@@ -603,14 +604,21 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
 
   // Terms of every text of the event, buyers then companies: they make the document
   // frequencies. Read on the threads; term ids do not depend on the thread count (corpus.hpp).
+  // Alongside, on one of the threads, the names (languages, marks, countries) are interned in
+  // profile order, companies then buyers: they need no terms.
+  const auto read_profile = [&s](std::size_t d, text::TermSink sink) {
+    if (d < s.buyers.size()) {
+      read_buyer(s.buyers[d], sink);
+    } else {
+      read_company(s.companies[d - s.buyers.size()], sink);
+    }
+  };
+  const auto intern_all_names = [&s] {
+    for (const auto& company : s.companies) intern_names(s, company);
+    for (const auto& buyer : s.buyers) intern_names(s, buyer);
+  };
   text::Corpus corpus = text::read_corpus(s.buyers.size() + s.companies.size(), threads,
-                                          [&s](std::size_t d, text::TermSink sink) {
-                                            if (d < s.buyers.size()) {
-                                              read_buyer(s.buyers[d], sink);
-                                            } else {
-                                              read_company(s.companies[d - s.buyers.size()], sink);
-                                            }
-                                          });
+                                          read_profile, intern_all_names);
   s.vocabulary = std::move(corpus.vocabulary);
   s.frequencies = std::move(corpus.frequencies);
   const auto buyer_terms = [&corpus](std::size_t b) -> const std::vector<text::TermId>& {
@@ -641,10 +649,8 @@ MatchIndex::MatchIndex(MatchContext context, std::vector<Buyer> buyers,
     s.rules_by_first_term[first].push_back(r);
   }
 
-  // Names (languages, marks, countries) interned in profile order; then every profile's
-  // features on the threads, which only read the index; then, in order, what registers.
-  for (const auto& company : s.companies) intern_names(s, company);
-  for (const auto& buyer : s.buyers) intern_names(s, buyer);
+  // With the names interned, every profile's features on the threads, which only read the
+  // index; then, in order, what registers.
   s.company_features.resize(s.companies.size());
   s.buyer_features.resize(s.buyers.size());
   for_each_document(s.buyers.size() + s.companies.size(), threads, [&](std::size_t d) {
@@ -712,6 +718,10 @@ void MatchIndex::full_recompute(unsigned threads) {
   const CompanyColumns columns = company_columns(s);
   const std::size_t padded = padded_count(company_count);
   std::vector<std::unique_ptr<CompanyKeepers>> company_keepers(threads);
+  // The threads' keepers pool their floors after every chunk, so that each prunes with what
+  // all have learned (CompanyKeepers::pool_floors).
+  std::mutex pool_mutex;
+  std::vector<float> pooled_floors(company_count, kRemoved);
   auto work = [&](unsigned worker) {
     company_keepers[worker] = std::make_unique<CompanyKeepers>(company_count, padded, capacity);
     CompanyKeepers& keepers = *company_keepers[worker];
@@ -750,6 +760,10 @@ void MatchIndex::full_recompute(unsigned threads) {
         ranking.entries = own.take();
         ranking.exhaustive = ranking.entries.size() < capacity;
         show(s.buyer_lists[b], ranking, k);
+      }
+      if (threads > 1) {
+        const std::lock_guard lock(pool_mutex);
+        keepers.pool_floors(pooled_floors);
       }
     }
   };

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -107,6 +108,20 @@ class CompanyKeepers {
         floors_(padded, k == 0 ? std::numeric_limits<float>::infinity() : kRemoved) {}
 
   const float* floors() const { return floors_.data(); }
+
+  // Pools floors with the keepers of the other threads (the caller serialises calls): a floor
+  // says that k counterparts score at least that much, so it prunes for every keeper of the
+  // company. Offers equal to another keeper's floor still pass (they may rank before its
+  // entries by counterpart), so that floor counts from just below. Pruning takes out only
+  // pairs no keeper would keep in the end: the merged rankings are the same.
+  void pool_floors(std::vector<float>& pooled) {
+    for (std::size_t c = 0; c < pooled.size(); ++c) {
+      pooled[c] = std::max(pooled[c], floors_[c]);
+      const float below = std::nextafter(pooled[c], -std::numeric_limits<float>::infinity());
+      floors_[c] = std::max(floors_[c], below);
+    }
+  }
+
   void offer(std::uint32_t company, std::uint32_t counterpart, float score) {
     if (!(score > floors_[company])) return;
     Ranked* first = entries_.data() + company * 2 * k_;

@@ -29,30 +29,40 @@ struct ReadTerm {
 
 }  // namespace
 
-Corpus read_corpus(std::size_t count, unsigned threads, const ReadDocument& read) {
+Corpus read_corpus(std::size_t count, unsigned threads, const ReadDocument& read,
+                   const std::function<void()>& alongside) {
   threads = std::max(1u, threads);
   Corpus corpus;
   corpus.documents.resize(count);
   std::vector<Reading> readings(threads);
   std::vector<std::uint32_t> reading_of(count);
-  for_each_index(count, threads, kDocumentsPerChunk, [&](unsigned worker, std::size_t d) {
-    Reading& reading = readings[worker];
-    std::vector<TermId>& ids = corpus.documents[d];
-    reading_of[d] = worker;
-    auto add = [&](std::string_view term) {
-      const TermId id = reading.vocabulary.intern(term);
-      if (id == reading.frequency.size()) {
-        reading.frequency.push_back(0);
-        reading.last_document.push_back(std::numeric_limits<std::size_t>::max());
-      }
-      if (reading.last_document[id] != d) {
-        reading.last_document[id] = d;
-        ++reading.frequency[id];
-      }
-      ids.push_back(id);
-    };
-    read(d, add);
-  });
+  // Item 0 is `alongside`, handed out first like a chunk of documents; item i > 0 is document
+  // i - 1. Its error, if any, comes first as item 0.
+  const std::size_t first_document = alongside ? 1 : 0;
+  for_each_index(first_document + count, threads, kDocumentsPerChunk,
+                 [&](unsigned worker, std::size_t item) {
+                   if (item < first_document) {
+                     alongside();
+                     return;
+                   }
+                   const std::size_t d = item - first_document;
+                   Reading& reading = readings[worker];
+                   std::vector<TermId>& ids = corpus.documents[d];
+                   reading_of[d] = worker;
+                   auto add = [&](std::string_view term) {
+                     const TermId id = reading.vocabulary.intern(term);
+                     if (id == reading.frequency.size()) {
+                       reading.frequency.push_back(0);
+                       reading.last_document.push_back(std::numeric_limits<std::size_t>::max());
+                     }
+                     if (reading.last_document[id] != d) {
+                       reading.last_document[id] = d;
+                       ++reading.frequency[id];
+                     }
+                     ids.push_back(id);
+                   };
+                   read(d, add);
+                 });
 
   // Every distinct term of every reading, in byte order: the corpus's ids.
   std::vector<ReadTerm> terms;

@@ -24,6 +24,9 @@ using ReadDocument = std::function<void(std::size_t document, TermSink sink)>;
 // own; the vocabularies are then merged with ids in the byte order of the terms, so that ids,
 // vectors and scores do not depend on the thread count or on which thread read what. An error
 // of a document is rethrown: the first in document order.
-Corpus read_corpus(std::size_t count, unsigned threads, const ReadDocument& read);
+// `alongside`, when given, runs once on one of the threads while the others read: work of the
+// caller that does not need the terms.
+Corpus read_corpus(std::size_t count, unsigned threads, const ReadDocument& read,
+                   const std::function<void()>& alongside = {});
 
 }  // namespace sangdam::text
