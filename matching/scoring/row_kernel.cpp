@@ -290,6 +290,22 @@ void score_companies_avx2(const IndexState& s, const CompanyColumns& columns, st
   const std::uint64_t required = features.required_marks.words[0];
   const __m256i required_low = _mm256_set1_epi32(static_cast<std::int32_t>(required));
   const __m256i required_high = _mm256_set1_epi32(static_cast<std::int32_t>(required >> 32));
+  // A buyer usually requires one to three marks: then each is tested on its own (and, compare,
+  // count: three operations a mark), cheaper than counting all bits of the masks.
+  constexpr int kFewMarks = 4;
+  const int required_count = std::popcount(required);
+  const bool few_marks = required_count <= kFewMarks;
+  __m256i mark_bit[kFewMarks] = {};
+  bool mark_high[kFewMarks] = {};
+  if (few_marks) {
+    std::uint64_t rest = required;
+    for (int j = 0; j < required_count; ++j) {
+      const int bit = std::countr_zero(rest);
+      rest &= rest - 1;
+      mark_high[j] = bit >= 32;
+      mark_bit[j] = _mm256_set1_epi32(static_cast<std::int32_t>(std::uint32_t{1} << (bit % 32)));
+    }
+  }
   const Lookup language(tables.language.data(), tables.language.size());
   const Lookup removed(reinterpret_cast<const float*>(tables.removed.data()),
                        tables.removed.size());
@@ -311,9 +327,20 @@ void score_companies_avx2(const IndexState& s, const CompanyColumns& columns, st
       value[static_cast<std::size_t>(Component::kMarks)] = one;  // marks_value(): nothing required
     } else {
       // marks_value(): float(count of required marks held) * inverse count of required ones.
-      const __m256i common = _mm256_add_epi32(
-          popcount32(_mm256_and_si256(required_low, mask_at(columns.held_low, c))),
-          popcount32(_mm256_and_si256(required_high, mask_at(columns.held_high, c))));
+      const __m256i held_low = mask_at(columns.held_low, c);
+      const __m256i held_high = mask_at(columns.held_high, c);
+      __m256i common = _mm256_setzero_si256();
+      if (few_marks) {
+        for (int j = 0; j < required_count; ++j) {
+          const __m256i held = mark_high[j] ? held_high : held_low;
+          // A held mark compares equal: -1 in its lane, subtracted to count it.
+          common = _mm256_sub_epi32(
+              common, _mm256_cmpeq_epi32(_mm256_and_si256(held, mark_bit[j]), mark_bit[j]));
+        }
+      } else {
+        common = _mm256_add_epi32(popcount32(_mm256_and_si256(required_low, held_low)),
+                                  popcount32(_mm256_and_si256(required_high, held_high)));
+      }
       value[static_cast<std::size_t>(Component::kMarks)] =
           _mm256_mul_ps(_mm256_cvtepi32_ps(common), inverse_required);
     }

@@ -42,7 +42,41 @@ MatchIndex generated_index(std::size_t buyers, std::size_t companies, std::uint6
   return MatchIndex(context, buyer_list, company_list, build_threads);
 }
 
+// Buyers that require from none up to nine marks (within 64 marks in the event): the vector
+// loop tests few required marks one by one and counts bits for more.
+MatchIndex index_requiring_marks(std::size_t buyers, std::size_t companies) {
+  MatchContext context;
+  context.taxonomy = generator::builtin_taxonomy();
+  context.markets = generator::builtin_markets();
+  context.config.top_k = 3;
+  const auto event =
+      generator::generate_event({buyers, companies, 21, 4}, &context.taxonomy, &context.markets);
+  for (const auto& pair : event.interpreter_pairs) context.interpreters.add(pair);
+  auto buyer_list = event.buyers;
+  auto company_list = event.companies;
+  constexpr std::size_t kMarks = 12;
+  for (std::size_t i = 0; i < company_list.size(); ++i) {
+    for (std::size_t j = 0; j < i % 5; ++j) {
+      company_list[i].certifications.push_back("REQ-" + std::to_string((i + 5 * j) % kMarks));
+    }
+  }
+  for (std::size_t i = 0; i < buyer_list.size(); ++i) {
+    for (std::size_t j = 0; j < i % 10; ++j) {
+      buyer_list[i].certifications.push_back("REQ-" + std::to_string((i + j) % kMarks));
+    }
+  }
+  return MatchIndex(context, buyer_list, company_list, 1);
+}
+
 }  // namespace
+
+TEST_CASE("row kernel: buyers requiring few or many marks rank like the per-pair scores") {
+  MatchIndex index = index_requiring_marks(30, 1'000);
+  const auto expected = testing::slow_ranking(index);
+  index.full_recompute(2);
+  CHECK(index.buyer_lists() == expected.first);
+  CHECK(index.company_lists() == expected.second);
+}
 
 TEST_CASE("row kernel: full recompute on 1,600 companies equals the per-pair ranking") {
   MatchIndex index = generated_index(24, 1'600, 5);
