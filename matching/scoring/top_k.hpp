@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <functional>
 #include <limits>
 #include <span>
 #include <vector>
@@ -25,6 +27,42 @@ inline bool ranks_before(const Ranked& a, const Ranked& b) {
 struct RanksBefore {
   bool operator()(const Ranked& a, const Ranked& b) const { return ranks_before(a, b); }
 };
+
+// A 64-bit key that orders entries like ranks_before (a greater key ranks first): the score's
+// bits made monotonic in the high half (+0 for a zero of either sign), the counterpart
+// inverted in the low half. Sorting keys compares integers: no two-key branches.
+inline std::uint64_t rank_key(const Ranked& entry) {
+  const float score = entry.score == 0.0f ? 0.0f : entry.score;
+  std::uint32_t bits;
+  std::memcpy(&bits, &score, sizeof bits);
+  bits = (bits & 0x80000000u) != 0 ? ~bits : (bits | 0x80000000u);
+  return (std::uint64_t{bits} << 32) | (0xFFFFFFFFu - entry.counterpart);
+}
+inline Ranked from_rank_key(std::uint64_t key) {
+  auto bits = static_cast<std::uint32_t>(key >> 32);
+  bits = (bits & 0x80000000u) != 0 ? (bits & 0x7FFFFFFFu) : ~bits;
+  Ranked entry;
+  std::memcpy(&entry.score, &bits, sizeof bits);
+  entry.counterpart = 0xFFFFFFFFu - static_cast<std::uint32_t>(key);
+  return entry;
+}
+
+// Moves the best k of the n > k entries at `first` to the front (in no particular order) and
+// returns the k-th best score, through their keys. keys: room for n.
+inline float select_best(Ranked* first, std::size_t n, std::size_t k, std::uint64_t* keys) {
+  for (std::size_t i = 0; i < n; ++i) keys[i] = rank_key(first[i]);
+  std::nth_element(keys, keys + (k - 1), keys + n, std::greater<std::uint64_t>{});
+  for (std::size_t i = 0; i < k; ++i) first[i] = from_rank_key(keys[i]);
+  return first[k - 1].score;
+}
+
+// Sorts entries best first (ranks_before), through their keys.
+inline void sort_ranked(std::vector<Ranked>& entries, std::vector<std::uint64_t>& keys) {
+  keys.resize(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) keys[i] = rank_key(entries[i]);
+  std::sort(keys.begin(), keys.end(), std::greater<std::uint64_t>{});
+  for (std::size_t i = 0; i < entries.size(); ++i) entries[i] = from_rank_key(keys[i]);
+}
 
 class TopKeeper {
  public:
@@ -77,22 +115,22 @@ class TopBuffer {
   // The kept entries, best first; at most k.
   TopList take() {
     keep_best();
-    std::sort(entries_.begin(), entries_.end(), RanksBefore{});
+    sort_ranked(entries_, keys_);
     return std::move(entries_);
   }
 
  private:
   void keep_best() {
     if (entries_.size() <= k_) return;
-    const auto kth = entries_.begin() + static_cast<std::ptrdiff_t>(k_ - 1);
-    std::nth_element(entries_.begin(), kth, entries_.end(), RanksBefore{});
-    floor_ = kth->score;
+    keys_.resize(entries_.size());
+    floor_ = select_best(entries_.data(), entries_.size(), k_, keys_.data());
     entries_.resize(k_);
   }
 
   std::size_t k_;
   float floor_ = kRemoved;
   std::vector<Ranked> entries_;
+  std::vector<std::uint64_t> keys_;  // scratch of keep_best and take
 };
 
 // One TopBuffer per company, for one thread of the full recompute, in one block of memory:
@@ -138,9 +176,7 @@ class CompanyKeepers {
   void keep_best(std::uint32_t company) {
     if (sizes_[company] <= k_) return;
     Ranked* first = entries_.data() + company * 2 * k_;
-    Ranked* kth = first + (k_ - 1);
-    std::nth_element(first, kth, first + sizes_[company], RanksBefore{});
-    floors_[company] = kth->score;
+    floors_[company] = select_best(first, sizes_[company], k_, keys_.data());
     sizes_[company] = static_cast<std::uint32_t>(k_);
   }
 
@@ -148,6 +184,7 @@ class CompanyKeepers {
   std::vector<Ranked> entries_;
   std::vector<std::uint32_t> sizes_;
   std::vector<float> floors_;
+  std::vector<std::uint64_t> keys_ = std::vector<std::uint64_t>(2 * k_);  // scratch
 };
 
 }  // namespace sangdam::scoring
