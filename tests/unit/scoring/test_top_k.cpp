@@ -33,3 +33,22 @@ TEST_CASE("top-k buffers keep what the heap keeps, ties included") {
     }
   }
 }
+
+TEST_CASE("rank keys order entries like ranks_before and give them back unchanged") {
+  const std::vector<float> scores = {-1.0f, -0.0f, 0.0f,  1e-30f, 0.25f,
+                                     0.5f,  1.0f,  99.5f, 100.0f, 3.4e38f};
+  std::vector<Ranked> entries;
+  for (const float score : scores) {
+    for (const std::uint32_t counterpart : {0u, 1u, 7u, 0xFFFFFFFEu}) {
+      entries.push_back(Ranked{counterpart, score});
+    }
+  }
+  for (const Ranked& a : entries) {
+    const Ranked back = from_rank_key(rank_key(a));
+    CHECK(back.counterpart == a.counterpart);
+    CHECK(back.score == a.score);
+    for (const Ranked& b : entries) {
+      CHECK((rank_key(a) > rank_key(b)) == ranks_before(a, b));
+    }
+  }
+}
