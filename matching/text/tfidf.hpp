@@ -43,7 +43,9 @@ class DocumentFrequencies {
   DocumentFrequencies() = default;
   // From counts made elsewhere: frequency[term] documents of `documents` hold the term.
   DocumentFrequencies(std::vector<std::uint32_t> frequency, std::size_t documents);
-  // terms: the document's term ids, repeats allowed (each counts once per document).
+  // terms: the document's term ids, repeats allowed (each counts once per document). Weighs
+  // every term again (the document count changed): for small corpora; index builds count on
+  // their threads and use the constructor.
   void add_document(std::vector<TermId> terms);
   // Smoothed inverse document frequency; a term never seen counts as seen in one document.
   float idf(TermId term) const { return term < idf_.size() ? idf_[term] : unseen_; }
