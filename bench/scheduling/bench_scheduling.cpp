@@ -5,6 +5,7 @@
 //  3. scale: 300 meetings / 80 participants / 22 slots, and 50,000 / 5,000 / 24.
 // Run from the repository root (or set SANGDAM_ROOT) so that the peer script is found.
 // The last line is a one-line summary.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -171,6 +172,20 @@ void report_scale(const char* name, const Problem& p, double time_limit, ScaleTa
       s.objective.max_breaks, s.objective.min_breaks, p.fairness_bound,
       r.fairness_met ? "fair" : "NOT FAIR", s.objective.venue_changes, seconds, cpu, time_limit,
       s.stopped_by.c_str(), r.ok() ? "ok" : "VIOLATIONS");
+  // All participants by breaks, then buyers and companies apart (b:buyers/companies).
+  auto at = [](const std::vector<int>& h, std::size_t b) { return b < h.size() ? h[b] : 0; };
+  std::size_t top = std::max(r.buyer_breaks_histogram.size(), r.other_breaks_histogram.size());
+  std::string all, split;
+  char item[48];
+  for (std::size_t b = 0; b < top; ++b) {
+    int buyers = at(r.buyer_breaks_histogram, b);
+    int others = at(r.other_breaks_histogram, b);
+    std::snprintf(item, sizeof item, " %zu:%d", b, buyers + others);
+    all.append(item);
+    std::snprintf(item, sizeof item, " %zu:%d/%d", b, buyers, others);
+    split.append(item);
+  }
+  std::printf("  breaks histogram:%s (buyers/companies:%s)\n", all.c_str(), split.c_str());
 }
 
 }  // namespace

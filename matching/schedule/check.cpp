@@ -214,6 +214,10 @@ CheckReport check(const Problem& p, const Solution& solution, int fairness_bound
       }
     }
     o.breaks += breaks;
+    auto& histogram = p.participants[x].role == Role::kBuyer ? report.buyer_breaks_histogram
+                                                             : report.other_breaks_histogram;
+    if (histogram.size() <= static_cast<std::size_t>(breaks)) histogram.resize(breaks + 1, 0);
+    ++histogram[breaks];
     max_breaks = std::max(max_breaks, breaks);
     min_breaks = std::min(min_breaks, breaks);
   }

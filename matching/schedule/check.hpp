@@ -23,6 +23,10 @@ struct CheckReport {
   // Fairness ranks below placement in the objective, so exceeding d is reported here (and by
   // objective.fairness_excess) but is not a violation.
   bool fairness_met = true;
+  // Participants by their number of breaks ([b] = how many have b), buyers and the others
+  // apart: shows how many sit above the fairness bound, not only the extremes.
+  std::vector<int> buyer_breaks_histogram;
+  std::vector<int> other_breaks_histogram;
   bool ok() const { return violations.empty(); }
 };
 
