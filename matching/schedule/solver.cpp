@@ -64,8 +64,6 @@ constexpr double kOverflowCost = 16.0;
 constexpr int kSwapRivals = 8;
 // Passes over the participants above the bound without improvement that end the fairness repair.
 constexpr int kFairnessStalePasses = 30;
-// Breaks below the maximum down to which participants are worked on in one fairness pass.
-constexpr int kFairnessBand = 1;
 constexpr double kFairnessShare = 0.6;
 constexpr double kImproveShare = 0.8;
 // How often (in moves) the local search retries the unplaced meetings.
@@ -1070,11 +1068,13 @@ class Search {
     Fairness lowest = fairness();
     while (!phase_over() && state_.score().excess > 0) {
       int limit = state_.min_breaks() + model_.fairness_bound;
-      // The top of the distribution first: it is what the excess measures.
-      int band = std::max(limit + 1, state_.max_breaks() - kFairnessBand);
+      // Every participant above the bound, the top of the distribution first (it is what the
+      // excess measures). Working on the top two levels only left the many just above the
+      // bound untouched: on the 50,000-meeting instance the breaks above the bound (squared)
+      // ended ~20 % higher, the total breaks ~3 % higher, at the same maximum.
       std::vector<int> above;
       for (int p = 0; p < model_.participants; ++p) {
-        if (state_.breaks(p) >= band) above.push_back(p);
+        if (state_.breaks(p) > limit) above.push_back(p);
       }
       std::shuffle(above.begin(), above.end(), rng_);
       std::stable_sort(above.begin(), above.end(),
