@@ -1,6 +1,7 @@
 #include "matching/schedule/search_state.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <unordered_map>
 
@@ -21,6 +22,14 @@ Model::Model(const Problem& p, int bound)
   day_last.assign(slots, slots - 1);
   for (int s = slots - 2; s >= 0; --s) {
     day_last[s] = day_of[s + 1] == day_of[s] ? day_last[s + 1] : s;
+  }
+  slot_masks = slots <= 64;
+  for (int s = 0; slot_masks && s < slots; ++s) {
+    if (day_first[s] != s) continue;
+    std::uint64_t day = 0;
+    for (int t = s; t <= day_last[s]; ++t) day |= std::uint64_t{1} << t;
+    day_masks.push_back(day);
+    day_starts |= std::uint64_t{1} << s;
   }
   std::unordered_map<std::string, int> participant_index;
   unavailable.assign(static_cast<std::size_t>(participants) * slots, 0);
@@ -148,6 +157,7 @@ State::State(const Model& model)
       slot_(model.meetings, -1),
       load_(static_cast<std::size_t>(model.participants) * model.slots, 0),
       venue_at_(static_cast<std::size_t>(model.participants) * model.slots, -1),
+      busy_(model.slot_masks ? model.participants : 0, 0),
       day_load_(static_cast<std::size_t>(model.participants) * model.days, 0),
       table_use_(static_cast<std::size_t>(model.venues) * model.slots, 0),
       interpreter_use_(static_cast<std::size_t>(model.languages) * model.slots, 0),
@@ -222,6 +232,17 @@ Block State::blocked_by(int m, int s) const {
 }
 
 int State::compute_breaks(int p) const {
+  if (model_.slot_masks) {
+    // A run starts at a busy slot whose previous slot is free or on another day; each day
+    // has one break fewer than runs.
+    std::uint64_t busy = busy_[p];
+    std::uint64_t starts = busy & ~((busy << 1) & ~model_.day_starts);
+    int breaks = 0;
+    for (std::uint64_t day : model_.day_masks) {
+      breaks += std::max(0, std::popcount(starts & day) - 1);
+    }
+    return breaks;
+  }
   const int* row = &load_[static_cast<std::size_t>(p) * model_.slots];
   int breaks = 0;
   int last = -1;  // last busy slot of the current day
@@ -239,6 +260,17 @@ int State::compute_changes(int p) const {
   std::size_t base = static_cast<std::size_t>(p) * model_.slots;
   int changes = 0;
   int last_venue = -1;
+  if (model_.slot_masks) {
+    int last_day = -1;
+    for (std::uint64_t busy = busy_[p]; busy != 0; busy &= busy - 1) {
+      int s = std::countr_zero(busy);
+      int v = venue_at_[base + s];
+      if (model_.day_of[s] == last_day && v != last_venue) ++changes;
+      last_day = model_.day_of[s];
+      last_venue = v;
+    }
+    return changes;
+  }
   for (int s = 0; s < model_.slots; ++s) {
     if (model_.day_first[s] == s) last_venue = -1;
     if (load_[base + s] == 0) continue;
@@ -264,7 +296,7 @@ void State::apply_place(int m, int s) {
   slot_[m] = s;
   for (int p : {md.first[m], md.second[m]}) {
     std::size_t k = static_cast<std::size_t>(p) * md.slots + s;
-    ++load_[k];
+    if (++load_[k] == 1 && md.slot_masks) busy_[p] |= std::uint64_t{1} << s;
     venue_at_[k] = md.venue[m];
     ++day_load_[static_cast<std::size_t>(p) * md.days + md.day_of[s]];
   }
@@ -283,7 +315,9 @@ void State::apply_remove(int m) {
   int s = slot_[m];
   slot_[m] = -1;
   for (int p : {md.first[m], md.second[m]}) {
-    --load_[static_cast<std::size_t>(p) * md.slots + s];
+    if (--load_[static_cast<std::size_t>(p) * md.slots + s] == 0 && md.slot_masks) {
+      busy_[p] &= ~(std::uint64_t{1} << s);
+    }
     --day_load_[static_cast<std::size_t>(p) * md.days + md.day_of[s]];
   }
   --table_use_[md.venue[m] * md.slots + s];

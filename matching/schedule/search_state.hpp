@@ -42,6 +42,11 @@ struct Model {
   std::vector<int> day_of;     // per slot
   std::vector<int> day_first;  // per slot: first slot of its day
   std::vector<int> day_last;   // per slot: last slot of its day
+  // With at most 64 slots, breaks are counted on bit masks of busy slots (State::busy_): one
+  // mask per day (run of slots of the same day) and the first slot of every day.
+  bool slot_masks = false;
+  std::vector<std::uint64_t> day_masks;
+  std::uint64_t day_starts = 0;
   std::vector<Session> session_of;
   std::vector<int> capacity;      // per participant
   std::vector<int> daily_max;     // per participant; none: capacity x slots
@@ -128,11 +133,12 @@ class State {
   void apply_remove(int m);
 
   const Model& model_;
-  std::vector<int> slot_;       // per meeting, -1 unplaced
-  std::vector<int> load_;       // participants x slots
-  std::vector<int> venue_at_;   // participants x slots: venue while load > 0
-  std::vector<int> day_load_;   // participants x days: meetings that day
-  std::vector<int> table_use_;  // venues x slots
+  std::vector<int> slot_;            // per meeting, -1 unplaced
+  std::vector<int> load_;            // participants x slots
+  std::vector<int> venue_at_;        // participants x slots: venue while load > 0
+  std::vector<std::uint64_t> busy_;  // per participant, when model_.slot_masks: load > 0
+  std::vector<int> day_load_;        // participants x days: meetings that day
+  std::vector<int> table_use_;       // venues x slots
   std::vector<int> interpreter_use_;
   std::vector<std::vector<int>> in_slot_;
   std::vector<int> position_;  // index of a placed meeting in in_slot_
