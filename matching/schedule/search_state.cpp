@@ -54,8 +54,10 @@ Model::Model(const Problem& p, int bound)
   }
   travel.assign(static_cast<std::size_t>(venues) * venues, 0);
   for (int u = 0; u < venues; ++u) {
-    for (int v = 0; v < venues; ++v)
+    for (int v = 0; v < venues; ++v) {
       travel[u * venues + v] = travel_slots(p, p.venues[u].id, p.venues[v].id);
+      max_travel = std::max(max_travel, travel[u * venues + v]);
+    }
   }
   // Pairs that meetings ask for but no pool serves get a pool of zero interpreters.
   std::unordered_map<std::string, int> language_index;
@@ -221,7 +223,10 @@ Block State::blocked_by(int m, int s) const {
   }
   if (md.venues > 1) {
     for (int p : {md.first[m], md.second[m]}) {
-      for (int t = md.day_first[s]; t <= md.day_last[s]; ++t) {
+      // Only meetings within the longest travel of s can be too close.
+      int from = std::max(md.day_first[s], s - md.max_travel);
+      int to = std::min(md.day_last[s], s + md.max_travel);
+      for (int t = from; t <= to; ++t) {
         std::size_t k = static_cast<std::size_t>(p) * md.slots + t;
         if (load_[k] == 0 || venue_at_[k] == v) continue;
         if (std::abs(t - s) - 1 < md.travel[v * md.venues + venue_at_[k]]) return Block::kTravel;

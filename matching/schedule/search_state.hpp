@@ -60,6 +60,7 @@ struct Model {
   std::vector<int> tables;                    // venues x slots
   std::vector<int> interpreters;              // languages x slots
   std::vector<int> travel;                    // venues x venues: free slots needed between
+  int max_travel = 0;                         // the largest of them
   std::vector<std::vector<int>> meetings_of;  // per participant
 
   explicit Model(const Problem& problem, int fairness_bound);
