@@ -40,7 +40,7 @@ struct Worker {
 struct Core {
   ServerOptions options;
   Router router;
-  Metrics metrics;
+  std::shared_ptr<Metrics> metrics;         // never null once the server is built
   std::vector<RouteMetrics> route_metrics;  // by Router::Route::index
   RouteMetrics unmatched;                   // 404, 405, malformed requests
   metrics::Gauge* in_flight = nullptr;

@@ -67,7 +67,7 @@ void add_builtin_routes(Core& core) {
         bhttp::verb::get, "/metrics",
         [&core](Request&) -> asio::awaitable<Response> {
           co_return Response::text(200, "text/plain; version=0.0.4; charset=utf-8",
-                                   core.metrics.render());
+                                   core.metrics->render());
         },
         open);
   }
@@ -80,14 +80,14 @@ detail::RouteMetrics make_route_metrics(Core& core, const std::string& route,
   const std::string& service = core.options.service;
   for (std::size_t i = 0; i < metrics.by_class.size(); ++i) {
     metrics.by_class[i] =
-        &core.metrics.counter("sangdam_http_requests_total",
-                              {{"service", service},
-                               {"route", route},
-                               {"method", std::string(method)},
-                               {"status", kClasses[i]}},
-                              "HTTP requests answered, by route and status class");
+        &core.metrics->counter("sangdam_http_requests_total",
+                               {{"service", service},
+                                {"route", route},
+                                {"method", std::string(method)},
+                                {"status", kClasses[i]}},
+                               "HTTP requests answered, by route and status class");
   }
-  metrics.latency = &core.metrics.histogram(
+  metrics.latency = &core.metrics->histogram(
       "sangdam_http_request_duration_seconds",
       {{"service", service}, {"route", route}, {"method", std::string(method)}},
       metrics::latency_buckets(), "Time from request header to response ready");
@@ -101,20 +101,20 @@ void register_metrics(Core& core) {
   }
   core.unmatched = make_route_metrics(core, "unmatched", "any");
   const std::string& service = core.options.service;
-  core.in_flight = &core.metrics.gauge("sangdam_http_requests_in_flight", {{"service", service}},
-                                       "Requests whose handler is running");
-  core.connections = &core.metrics.gauge("sangdam_http_connections", {{"service", service}},
-                                         "Open HTTP connections, upgraded ones included");
-  core.websocket_metrics.connections = &core.metrics.gauge(
+  core.in_flight = &core.metrics->gauge("sangdam_http_requests_in_flight", {{"service", service}},
+                                        "Requests whose handler is running");
+  core.connections = &core.metrics->gauge("sangdam_http_connections", {{"service", service}},
+                                          "Open HTTP connections, upgraded ones included");
+  core.websocket_metrics.connections = &core.metrics->gauge(
       "sangdam_websocket_connections", {{"service", service}}, "Open WebSocket sessions");
   core.websocket_metrics.dropped =
-      &core.metrics.counter("sangdam_websocket_dropped_total", {{"service", service}},
-                            "WebSocket clients dropped because their write queue was full");
-  core.websocket_metrics.messages_sent = &core.metrics.counter(
+      &core.metrics->counter("sangdam_websocket_dropped_total", {{"service", service}},
+                             "WebSocket clients dropped because their write queue was full");
+  core.websocket_metrics.messages_sent = &core.metrics->counter(
       "sangdam_websocket_messages_sent_total", {{"service", service}}, "WebSocket messages sent");
   core.websocket_metrics.messages_received =
-      &core.metrics.counter("sangdam_websocket_messages_received_total", {{"service", service}},
-                            "WebSocket messages received");
+      &core.metrics->counter("sangdam_websocket_messages_received_total", {{"service", service}},
+                             "WebSocket messages received");
 }
 
 asio::awaitable<void> accept_loop(Core& core) {
@@ -191,6 +191,7 @@ asio::awaitable<void> shutdown_sequence(Core& core) {
 Server::Server(ServerOptions options, Router router) : core_(std::make_unique<Core>()) {
   check_options(options);
   core_->options = std::move(options);
+  core_->metrics = core_->options.metrics ? core_->options.metrics : std::make_shared<Metrics>();
   core_->router = std::move(router);
   add_builtin_routes(*core_);
   register_metrics(*core_);
@@ -277,7 +278,7 @@ void Server::on_shutdown(std::function<void()> fn) {
 }
 
 Metrics& Server::metrics() {
-  return core_->metrics;
+  return *core_->metrics;
 }
 
 void run_until_signal(Server& server) {

@@ -36,6 +36,9 @@ struct ServerOptions {
   std::chrono::seconds websocket_ping{20}, websocket_idle{60};
   std::chrono::seconds shutdown_grace{10};
   std::string service = "sangdam";  // label in metrics and logs
+  // The registry /metrics renders: shared with the service's own series (ServiceRuntime);
+  // null: the server makes its own.
+  std::shared_ptr<metrics::Registry> metrics;
 };
 
 namespace detail {

@@ -82,6 +82,7 @@ int ServiceRuntime::run() {
   options.port = endpoint.port;
   options.threads = endpoint.threads;
   options.service = name_;
+  options.metrics = metrics_;
   try {
     server_ = std::make_unique<http::Server>(options, std::move(router_));
     server_->start();

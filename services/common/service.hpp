@@ -27,6 +27,9 @@ class ServiceRuntime {
   const Config& config() const { return config_; }
   const std::string& name() const { return name_; }
   http::Router& router() { return router_; }
+  // The service's metrics registry, rendered at /metrics with the server's own series: a
+  // service registers its series here at any time (before run() too).
+  metrics::Registry& metrics() { return *metrics_; }
   bus::Topology topology() const;
 
   // Registers a bus consumer, started by run(). stream_override names a raw stream (the
@@ -51,6 +54,7 @@ class ServiceRuntime {
   std::string name_;
   Config config_;
   http::Router router_;
+  std::shared_ptr<metrics::Registry> metrics_ = std::make_shared<metrics::Registry>();
   std::unique_ptr<http::Server> server_;
   std::vector<std::shared_ptr<redis::Client>> redis_;  // one per worker
   std::vector<ConsumerSpec> consumer_specs_;

@@ -57,8 +57,25 @@ asio::awaitable<void> fan_out(redis::Client& redis, const bus::Delivery& message
   }
 }
 
-Deliverer::Deliverer(std::shared_ptr<redis::Client> redis, DelivererOptions options)
-    : redis_(std::move(redis)), options_(options) {
+namespace {
+
+metrics::Counter& attempts_with(metrics::Registry& metrics, std::string outcome) {
+  return metrics.counter("sangdam_webhook_attempts_total", {{"outcome", std::move(outcome)}},
+                         "Webhook delivery attempts by outcome (delivered, retry, failed)");
+}
+
+}  // namespace
+
+Deliverer::Deliverer(std::shared_ptr<redis::Client> redis, DelivererOptions options,
+                     metrics::Registry& metrics)
+    : redis_(std::move(redis)),
+      options_(options),
+      delivered_(attempts_with(metrics, "delivered")),
+      retried_(attempts_with(metrics, "retry")),
+      failed_(attempts_with(metrics, "failed")),
+      attempt_seconds_(metrics.histogram("sangdam_webhook_attempt_seconds", {},
+                                         metrics::latency_buckets(),
+                                         "Time of one webhook POST, to the status line")) {
   webhook::check(options_.retry);
   if (options_.max_in_flight < 1 || options_.poll.count() < 1 ||
       options_.lease <= options_.attempt_timeout) {
@@ -136,7 +153,10 @@ asio::awaitable<void> Deliverer::attempt(webhook_store::Due due) {
         {std::string(webhook::kDeliveryHeader), d.id},
         {"X-Sangdam-Event-Type", d.type},
         {"X-Sangdam-Attempt", std::to_string(d.attempts)}};
+    const auto started = std::chrono::steady_clock::now();
     sent = co_await post(url, d.body, headers, options_.attempt_timeout, options_.allow_internal);
+    attempt_seconds_.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
   d.last_status = sent.status;
   std::optional<std::chrono::milliseconds> retry_in;
@@ -154,6 +174,10 @@ asio::awaitable<void> Deliverer::attempt(webhook_store::Due due) {
     if (retry_in) d.next_attempt_ms = now_ms() + retry_in->count();
   }
   co_await webhook_store::record_attempt(redis, d);
+  (d.status == Status::kDelivered ? delivered_
+   : d.status == Status::kPending ? retried_
+                                  : failed_)
+      .inc();
   auto level = d.status == Status::kDelivered ? log::Level::kInfo : log::Level::kWarn;
   log::write(level, "webhook attempt",
              {log::field("event", d.event_id), log::field("webhook", d.webhook_id),

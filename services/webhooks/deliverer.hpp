@@ -13,6 +13,7 @@
 
 #include "matching/webhook/delivery.hpp"
 #include "services/common/bus.hpp"
+#include "services/common/metrics.hpp"
 #include "services/common/redis.hpp"
 #include "services/common/webhook_store.hpp"
 
@@ -36,7 +37,10 @@ class Deliverer {
  public:
   // redis: a connection on the executor that runs run(). Throws kInvalidArgument for bad
   // options (the lease must outlast an attempt, or two senders could overlap).
-  Deliverer(std::shared_ptr<redis::Client> redis, DelivererOptions options);
+  // Attempts are counted in `metrics` (sangdam_webhook_attempts_total by outcome, and
+  // sangdam_webhook_attempt_seconds), which must outlive the deliverer.
+  Deliverer(std::shared_ptr<redis::Client> redis, DelivererOptions options,
+            metrics::Registry& metrics);
 
   // Takes due deliveries and attempts them until stop(); then waits for the attempts under way
   // (each bounded by attempt_timeout) and returns.
@@ -50,6 +54,10 @@ class Deliverer {
 
   std::shared_ptr<redis::Client> redis_;
   DelivererOptions options_;
+  metrics::Counter& delivered_;  // attempts by outcome
+  metrics::Counter& retried_;
+  metrics::Counter& failed_;
+  metrics::Histogram& attempt_seconds_;
   int in_flight_ = 0;
   bool stopping_ = false;
   std::optional<boost::asio::steady_timer> idle_;  // the pause under way, so stop() can end it

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<webhooks::Deliverer> deliverer;
   auto sender_redis = redis::connect(sender_io.get_executor(), redis_options(config));
   try {
-    deliverer = std::make_unique<webhooks::Deliverer>(sender_redis, options);
+    deliverer = std::make_unique<webhooks::Deliverer>(sender_redis, options, runtime.metrics());
   } catch (const std::exception& e) {
     log::error("bad webhooks configuration", {log::field("error", e.what())});
     return 2;

@@ -294,6 +294,19 @@ TEST_CASE("webhooks: signed delivery, retry after a 500, no duplicate from a red
         call(url, ev.organizer_token, "GET", ev.base + "/webhooks/" + other.id + "/deliveries");
     REQUIRE(none.status == 200);
     CHECK(none.json["total"].GetInt() == 0);
+
+    // The attempts are counted on the webhooks service's /metrics: flaky 500 then 200, broken
+    // three 500s (two retries, then failed).
+    auto metrics = call(stack.service("webhooks").url(), "", "GET", "/metrics");
+    REQUIRE(metrics.status == 200);
+    INFO(metrics.body);
+    CHECK(metrics.body.find("sangdam_webhook_attempts_total{outcome=\"delivered\"} 1\n") !=
+          std::string::npos);
+    CHECK(metrics.body.find("sangdam_webhook_attempts_total{outcome=\"retry\"} 3\n") !=
+          std::string::npos);
+    CHECK(metrics.body.find("sangdam_webhook_attempts_total{outcome=\"failed\"} 1\n") !=
+          std::string::npos);
+    CHECK(metrics.body.find("sangdam_webhook_attempt_seconds_count 5\n") != std::string::npos);
   }
 
   SECTION("bad registrations are JSON 400s naming the field, participants get 403") {
