@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "matching/error.hpp"
+
 extern char** environ;
 
 namespace sangdam {
@@ -181,6 +183,13 @@ Config load_config(const std::string& path, const std::map<std::string, std::str
   c.webhooks_poll = std::chrono::milliseconds(r.integer("webhooks.poll_ms", 250, 10, 10000));
   c.webhooks_max_in_flight = static_cast<int>(r.integer("webhooks.max_in_flight", 16, 1, 1000));
   c.webhooks_allow_internal = r.flag("webhooks.allow_internal_addresses", false);
+  if (const std::string key = r.text("webhooks.secret_key", ""); !key.empty()) {
+    try {
+      c.webhooks_secret_key = webhook::parse_secret_key(key);
+    } catch (const Error&) {
+      throw ConfigError("config: webhooks.secret_key: must be 64 hex digits (32 bytes)");
+    }
+  }
 
   for (const auto& [key, leaf] : leaves) {
     if (key.rfind("services.", 0) != 0) continue;

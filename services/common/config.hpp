@@ -9,8 +9,11 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
+
+#include "matching/webhook/secret_box.hpp"
 
 namespace sangdam {
 
@@ -53,6 +56,9 @@ struct Config {
   // Deliveries to loopback, private, link-local (cloud metadata) and other internal addresses
   // are refused unless this is on: an organizer's URL must not reach into our network.
   bool webhooks_allow_internal = false;
+  // webhooks.secret_key (64 hex digits): seals receivers' secrets at rest (secret_box.hpp);
+  // none: they are stored as is.
+  std::optional<webhook::SecretKey> webhooks_secret_key;
 
   std::map<std::string, ServiceEndpoint> services;  // "gateway", "registry", ...
   std::map<std::string, std::string> files;         // "taxonomy" -> absolute path

@@ -1,6 +1,7 @@
 #include "services/common/webhook_store.hpp"
 
 #include <date/date.h>
+#include <openssl/rand.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -160,6 +161,11 @@ std::optional<Delivery> delivery_from(const redis::Reply& reply) {
   return d;
 }
 
+// What a sealed secret is bound to: it opens for this webhook of this event only.
+std::string sealing_binding(const Webhook& webhook) {
+  return webhook.event_id + "/" + webhook.id;
+}
+
 }  // namespace
 
 std::string to_json(const Webhook& webhook, bool with_secret) {
@@ -180,9 +186,17 @@ std::string to_json(const Webhook& webhook, bool with_secret) {
   return buffer.GetString();
 }
 
+std::optional<std::string> signing_secret(const Webhook& webhook,
+                                          const std::optional<webhook::SecretKey>& key) {
+  if (!webhook::is_sealed(webhook.secret)) return webhook.secret;
+  if (!key) return std::nullopt;
+  return webhook::open(*key, webhook.secret, sealing_binding(webhook));
+}
+
 asio::awaitable<Webhook> create(redis::Client& redis, const std::string& event_id,
                                 const webhook::Registration& registration,
-                                std::size_t max_per_event) {
+                                std::size_t max_per_event,
+                                const std::optional<webhook::SecretKey>& key) {
   Webhook w;
   w.id = tokens::random_id("wh", 8);
   w.event_id = event_id;
@@ -192,7 +206,15 @@ asio::awaitable<Webhook> create(redis::Client& redis, const std::string& event_i
   w.secret = tokens::issue("whsec");  // 32 random bytes, hex
   w.created_at = bus::utc_now_rfc3339();
   std::vector<std::string> script_keys{keys::webhooks(event_id)};
-  std::vector<std::string> args{std::to_string(max_per_event), w.id, to_json(w, true)};
+  Webhook at_rest = w;
+  if (key) {
+    webhook::Nonce nonce{};
+    if (RAND_bytes(nonce.data(), static_cast<int>(nonce.size())) != 1) {
+      throw Error(ErrorCode::kInternal, "random_failure", "no random bytes for a nonce");
+    }
+    at_rest.secret = webhook::seal(*key, nonce, w.secret, sealing_binding(w));
+  }
+  std::vector<std::string> args{std::to_string(max_per_event), w.id, to_json(at_rest, true)};
   auto stored = co_await redis.eval(kCreateScript, std::move(script_keys), std::move(args));
   if (redis::expect_ok(stored, "storing a webhook").as_integer() == 0) {
     throw Error(

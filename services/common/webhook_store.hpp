@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "matching/webhook/delivery.hpp"
+#include "matching/webhook/secret_box.hpp"
 #include "services/common/redis.hpp"
 
 namespace sangdam::webhook_store {
@@ -24,19 +25,29 @@ struct Webhook {
   std::string url;
   std::vector<std::string> types;  // known bus types or {"*"}
   std::string description;
-  std::string secret;  // signs deliveries; stored as is because signing needs it
+  // Signs deliveries. As read back: sealed (secret_box.hpp) when a key was configured at
+  // registration, else as is; signing_secret() gives the secret itself.
+  std::string secret;
   std::string created_at;
 };
+
+// The secret that signs the webhook's deliveries: opened with key when stored sealed; nullopt
+// when it was sealed and the key is missing or another one.
+std::optional<std::string> signing_secret(const Webhook& webhook,
+                                          const std::optional<webhook::SecretKey>& key);
 
 // {"id","event_id","url","types","description","created_at"} plus "secret" when with_secret
 // (only the 201 answer of a registration shows it).
 std::string to_json(const Webhook& webhook, bool with_secret);
 
-// Stores a new webhook with a fresh id and secret. At most max_per_event per event, checked
-// and written in one Lua step: over it -> Error(kConflict, "webhook_limit_reached").
+// Stores a new webhook with a fresh id and secret (sealed at rest when a key is given; the
+// returned webhook holds the secret itself, to be shown once). At most max_per_event per
+// event, checked and written in one Lua step: over it -> Error(kConflict,
+// "webhook_limit_reached").
 asio::awaitable<Webhook> create(redis::Client& redis, const std::string& event_id,
                                 const webhook::Registration& registration,
-                                std::size_t max_per_event);
+                                std::size_t max_per_event,
+                                const std::optional<webhook::SecretKey>& key = std::nullopt);
 asio::awaitable<std::vector<Webhook>> list(redis::Client& redis, const std::string& event_id);
 // Throws Error(kNotFound, "webhook_not_found").
 asio::awaitable<Webhook> get(redis::Client& redis, const std::string& event_id,

@@ -41,8 +41,9 @@ void add_webhook_routes(Gateway& gateway, http::Router& router) {
                if (!gateway.runtime().config().webhooks_allow_internal) {
                  webhook::refuse_internal_host(webhook::parse_url(registration.url));
                }
-               auto created = co_await webhook_store::create(gateway.redis(req), event_id,
-                                                             registration, kMaxWebhooksPerEvent);
+               auto created = co_await webhook_store::create(
+                   gateway.redis(req), event_id, registration, kMaxWebhooksPerEvent,
+                   gateway.runtime().config().webhooks_secret_key);
                co_return http::Response::json(201, webhook_store::to_json(created, true));
              },
              {.body_limit = kRegistrationBodyLimit});

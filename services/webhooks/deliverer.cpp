@@ -143,12 +143,18 @@ asio::awaitable<void> Deliverer::attempt(webhook_store::Due due) {
   webhook_store::Delivery d = std::move(*record);
   d.attempts += 1;
   d.last_attempt_at = bus::utc_now_rfc3339();
+  // A secret sealed with another key (or with none configured here) cannot sign: the attempt
+  // fails and is retried, so that fixing webhooks.secret_key in time still delivers.
+  const std::optional<std::string> secret =
+      hook ? webhook_store::signing_secret(*hook, options_.secret_key) : std::nullopt;
   Attempt sent;
-  if (hook) {
+  if (hook && !secret) {
+    sent.error = "secret_unreadable";
+  } else if (hook) {
     auto url = webhook::parse_url(hook->url);  // checked at registration
     std::string timestamp = now_seconds_text();
     Headers headers{
-        {std::string(webhook::kSignatureHeader), webhook::sign(hook->secret, timestamp, d.body)},
+        {std::string(webhook::kSignatureHeader), webhook::sign(*secret, timestamp, d.body)},
         {std::string(webhook::kTimestampHeader), timestamp},
         {std::string(webhook::kDeliveryHeader), d.id},
         {"X-Sangdam-Event-Type", d.type},

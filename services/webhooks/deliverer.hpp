@@ -31,6 +31,7 @@ struct DelivererOptions {
   std::chrono::milliseconds lease{15000};           // a taken delivery is ours this long
   int max_in_flight = 16;                           // attempts running at once
   bool allow_internal = false;  // deliver to loopback/private/link-local addresses too
+  std::optional<webhook::SecretKey> secret_key;  // opens secrets sealed at rest
 };
 
 class Deliverer {

@@ -17,8 +17,10 @@
 #include <thread>
 
 #include "matching/webhook/delivery.hpp"
+#include "matching/webhook/secret_box.hpp"
 #include "matching/webhook/signature.hpp"
 #include "services/common/bus.hpp"
+#include "services/common/keys.hpp"
 #include "services/common/redis.hpp"
 #include "services/common/webhook_store.hpp"
 #include "tests/e2e/booking/booking_fixture.hpp"
@@ -410,4 +412,35 @@ TEST_CASE("webhooks: internal addresses are refused at registration and at deliv
   const std::string error = log.json["items"][0]["last_error"].GetString();
   CHECK(error.find("internal address 127.0.0.1") != std::string::npos);
   CHECK(inside.received().empty());
+}
+
+TEST_CASE("webhooks: with a secret key, secrets are sealed at rest and still sign deliveries") {
+  const std::string key = "8f3a1c5e7b9d0f2a4c6e8a0b2d4f6a8c0e2a4c6e8b0d2f4a6c8e0a2c4e6f8a0b";
+  SangdamStack stack({"gateway", "webhooks"},
+                     {{"SANGDAM_WEBHOOKS_SECRET_KEY", key},
+                      {"SANGDAM_WEBHOOKS_POLL_MS", "50"},
+                      {"SANGDAM_WEBHOOKS_ALLOW_INTERNAL_ADDRESSES", "true"}});
+  auto url = stack.gateway_url();
+  auto ev = create_event(url, event_json(true, 4));
+  auto buyer = add_participant(url, ev, buyer_json("B-1", R"(["en"])"));
+  auto company = add_participant(url, ev, company_json("C-1", R"(["en"])", "hall"));
+  Receiver receiver([](int) { return 200u; });
+  auto hook = register_webhook(url, ev, receiver.url("/sealed"), R"(["meeting.cancelled"])");
+
+  // What Redis holds is the sealed form, not the secret the organizer was shown.
+  auto stored = redis_call(stack.redis().port(), {"HGET", sangdam::keys::webhooks(ev.id), hook.id});
+  REQUIRE(!stored.str.empty());
+  CHECK(stored.str.find(hook.secret) == std::string::npos);
+  CHECK(stored.str.find(std::string(sangdam::webhook::kSealedPrefix)) != std::string::npos);
+
+  auto booked = call(url, ev.organizer_token, "POST", ev.base + "/bookings",
+                     booking_body(buyer.id, company.id, 1));
+  REQUIRE(booked.status == 201);
+  REQUIRE(call(url, ev.organizer_token, "DELETE",
+               ev.base + "/meetings/" + std::string(booked.json["id"].GetString()))
+              .status == 200);
+  REQUIRE(eventually([&] { return !receiver.received().empty(); }));
+  const auto got = receiver.received().front();
+  CHECK(got.answered == 200);
+  CHECK(sangdam::webhook::verify(hook.secret, got.timestamp, got.body, got.signature));
 }

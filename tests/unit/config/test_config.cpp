@@ -38,6 +38,14 @@ TEST_CASE("environment variables override leaves by their path") {
   CHECK(c.service("ledger").threads == 3);
 }
 
+TEST_CASE("webhook secrets are sealed only when a key is configured") {
+  CHECK_FALSE(sangdam::load_config(kDefault, {}).webhooks_secret_key.has_value());
+  auto c = sangdam::load_config(kDefault,
+                                {{"SANGDAM_WEBHOOKS_SECRET_KEY", std::string(62, '0') + "ff"}});
+  REQUIRE(c.webhooks_secret_key.has_value());
+  CHECK((*c.webhooks_secret_key)[31] == 0xff);
+}
+
 TEST_CASE("a bad value stops start-up with a message naming the key") {
   auto message_of = [](const std::string& path, std::map<std::string, std::string> env) {
     try {
@@ -54,6 +62,8 @@ TEST_CASE("a bad value stops start-up with a message naming the key") {
   CHECK_THAT(message_of(kDefault, {{"SANGDAM_LOG_LEVEL", "loud"}}), Catch::Contains("log_level"));
   CHECK_THAT(message_of(kDefault, {{"SANGDAM_ADMIN_TOKEN", "short"}}),
              Catch::Contains("admin_token"));
+  CHECK_THAT(message_of(kDefault, {{"SANGDAM_WEBHOOKS_SECRET_KEY", "not-hex"}}),
+             Catch::Contains("webhooks.secret_key"));
   CHECK_THAT(message_of(write_temp("{\"redis\": [1]}"), {}), Catch::Contains("redis"));
   CHECK_THAT(message_of(write_temp("{not json"), {}), Catch::Contains("not a JSON object"));
 }
