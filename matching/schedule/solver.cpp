@@ -3,7 +3,8 @@
 //  1. construction, two ways, the better kept: meetings by weight, each into the slot that
 //     hurts the objective least; or slot after slot in time order, a matching per slot that
 //     covers participants by urgency (SlotMatching) and keeps days without holes and buyers'
-//     venues in blocks;
+//     venues in blocks, each buyer's day starting at the venue that spreads its companies'
+//     visitors over their day;
 //  2. insertion of what is left: direct, then Kempe chains (swap two slots along an alternating
 //     chain of meetings, the classical repair of bipartite edge colouring), then ejection of
 //     lighter meetings that are re-placed elsewhere when they can;
@@ -60,6 +61,8 @@ constexpr double kInDayBonus = 10.0;
 constexpr int kBalancePasses = 3;
 constexpr long long kMaxDeals = 256;
 constexpr double kOverflowCost = 16.0;
+// Venue orders of a traveller's day (first_venues): days with more venues keep theirs.
+constexpr std::size_t kMaxOrderedBlocks = 4;
 // Meetings of the target slot tried as swap partners when a fairness move is blocked.
 constexpr std::size_t kSwapRivals = 8;
 constexpr int kSwapProbes = 64;  // random looks into the target slot to find them
@@ -224,9 +227,9 @@ class Search {
     for (int m : unplaced) {
       if (!surplus[m]) first_sweep.push_back(m);
     }
-    sweep_slots(first_sweep, day_of_meeting);
+    sweep_slots(first_sweep, day_of_meeting, first_venues(first_sweep, day_of_meeting));
     std::erase_if(unplaced, [&](int m) { return state_.slot(m) >= 0; });
-    sweep_slots(unplaced, std::vector<int>(model_.meetings, -1));
+    sweep_slots(unplaced, std::vector<int>(model_.meetings, -1), {});
   }
 
   // Per meeting: among the lightest beyond the room of one of its participants (capacity x
@@ -252,10 +255,12 @@ class Search {
 
   // One sweep of construct_by_slot over `meetings`; day_of_meeting >= 0 keeps a meeting to
   // that day. Each slot takes a matching of the candidates that covers participants by
-  // urgency (SlotMatching). A participant who meets at several venues stays at the venue of
+  // urgency (SlotMatching). A participant who meets at several venues starts its day at
+  // first_venue (when given, and while it has meetings there), then stays at the venue of
   // its last meeting of the day while it has meetings left there: a change of venue costs a
   // travel slot, so a day with its venues in blocks has the fewest breaks.
-  void sweep_slots(std::vector<int> unplaced, const std::vector<int>& day_of_meeting) {
+  void sweep_slots(std::vector<int> unplaced, const std::vector<int>& day_of_meeting,
+                   const std::vector<int>& first_venue) {
     std::vector<int> remaining(model_.participants, 0);
     for (int m : unplaced) {
       ++remaining[model_.first[m]];
@@ -293,6 +298,7 @@ class Search {
       }
       auto elsewhere = [&](int q, int m) {
         int v = last_venue[q];
+        if (v < 0 && !first_venue.empty()) v = first_venue[q * model_.days + day];
         return v >= 0 && v != model_.venue[m] && left_at[q * venues + v] > 0;
       };
       candidates.clear();
@@ -319,6 +325,113 @@ class Search {
       std::erase_if(unplaced, [&](int m) { return state_.slot(m) >= 0; });
       state_.forget_journal();
     }
+  }
+
+  // Per participant and day (q * days + day): the venue a traveller starts that day at, or
+  // -1. A traveller's meetings at the venue of its k-th block of the day can only take the
+  // slots of that block, so a company whose visitors all come in the same part of the day
+  // keeps some of them waiting, and each wait is a hole in a buyer's block. Each traveller's
+  // order of its venues of the day is chosen, in a few passes, to spread its partners'
+  // demand: the block at venue v of a buyer with n meetings and `slack` free slots that day
+  // covers the slots [at, at + count(v) + slack) of its day, each of its meetings adds
+  // 1 / (count(v) + slack) of demand to each of those slots of its partner, and the order
+  // with the least sum of squared demand over the partners' slots is kept.
+  std::vector<int> first_venues(const std::vector<int>& meetings,
+                                const std::vector<int>& day_of_meeting) const {
+    const int days = model_.days;
+    std::vector<int> out(static_cast<std::size_t>(model_.participants) * days, -1);
+    if (model_.venues < 2) return out;
+    std::vector<int> length(days, 0);
+    for (int t = 0; t < model_.slots; ++t) ++length[model_.day_of[t]];
+    const int longest = *std::max_element(length.begin(), length.end());
+    std::vector<char> traveller = travellers_of(meetings);
+    std::vector<std::vector<int>> of(out.size());  // a traveller's meetings of a day
+    for (int m : meetings) {
+      if (day_of_meeting[m] < 0) continue;
+      for (int q : {model_.first[m], model_.second[m]}) {
+        if (traveller[q]) of[q * days + day_of_meeting[m]].push_back(m);
+      }
+    }
+    std::vector<std::vector<int>> order(out.size());  // venues by block
+    std::vector<double> demand(static_cast<std::size_t>(model_.participants) * longest);
+    std::vector<int> count(model_.venues, 0);
+    // Adds (sign 1) or takes away (-1) q's demand on day d; returns the change of the cost.
+    auto apply = [&](int q, int d, double sign) {
+      const auto& mine = of[q * days + d];
+      const auto& blocks = order[q * days + d];
+      for (int v : blocks) count[v] = 0;
+      for (int m : mine) ++count[model_.venue[m]];
+      int held = static_cast<int>(mine.size() + blocks.size()) - 1;  // with travel slots
+      int slack = std::max(0, length[d] - held);
+      int at = 0;
+      double change = 0;
+      for (int v : blocks) {
+        int end = std::min(length[d], at + count[v] + slack);
+        double share = 1.0 / std::max(1, end - at);
+        for (int m : mine) {
+          if (model_.venue[m] != v) continue;
+          int p = model_.first[m] == q ? model_.second[m] : model_.first[m];
+          for (int k = at; k < end; ++k) {
+            double& x = demand[static_cast<std::size_t>(p) * longest + k];
+            change -= x * x;
+            x += sign * share;
+            change += x * x;
+          }
+        }
+        at += count[v] + 1;
+      }
+      return change;
+    };
+    std::vector<int> here, best;
+    for (int d = 0; d < days; ++d) {
+      std::fill(demand.begin(), demand.end(), 0.0);
+      here.clear();
+      for (int q = 0; q < model_.participants; ++q) {
+        auto& blocks = order[q * days + d];
+        for (int m : of[q * days + d]) {
+          int v = model_.venue[m];
+          if (std::find(blocks.begin(), blocks.end(), v) == blocks.end()) blocks.push_back(v);
+        }
+        if (blocks.size() < 2) continue;
+        here.push_back(q);
+        apply(q, d, 1);
+      }
+      for (int pass = 0; pass < kBalancePasses; ++pass) {
+        for (int q : here) {
+          auto& blocks = order[q * days + d];
+          if (blocks.size() > kMaxOrderedBlocks) continue;
+          apply(q, d, -1);
+          std::sort(blocks.begin(), blocks.end());
+          double best_cost = 0;
+          best.clear();
+          do {
+            double cost = apply(q, d, 1);
+            apply(q, d, -1);
+            if (best.empty() || cost < best_cost) {
+              best = blocks;
+              best_cost = cost;
+            }
+          } while (std::next_permutation(blocks.begin(), blocks.end()));
+          blocks = best;
+          apply(q, d, 1);
+        }
+      }
+      for (int q : here) out[q * days + d] = order[q * days + d][0];
+    }
+    return out;
+  }
+
+  // Per participant: whether `meetings` take it to several venues.
+  std::vector<char> travellers_of(const std::vector<int>& meetings) const {
+    std::vector<int> venue(model_.participants, -1);
+    std::vector<char> out(model_.participants, 0);
+    for (int m : meetings) {
+      for (int q : {model_.first[m], model_.second[m]}) {
+        if (venue[q] >= 0 && venue[q] != model_.venue[m]) out[q] = 1;
+        venue[q] = model_.venue[m];
+      }
+    }
+    return out;
   }
 
   // A day for each meeting of a participant who meets at several venues (a buyer visiting
