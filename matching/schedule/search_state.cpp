@@ -5,6 +5,8 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "matching/popcount.hpp"
+
 namespace sangdam::schedule::search {
 
 Model::Model(const Problem& p, int bound)
@@ -244,7 +246,7 @@ int State::compute_breaks(int p) const {
     std::uint64_t starts = busy & ~((busy << 1) & ~model_.day_starts);
     int breaks = 0;
     for (std::uint64_t day : model_.day_masks) {
-      breaks += std::max(0, std::popcount(starts & day) - 1);
+      breaks += std::max(0, popcount64(starts & day) - 1);
     }
     return breaks;
   }

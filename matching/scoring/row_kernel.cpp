@@ -293,7 +293,7 @@ void score_companies_avx2(const IndexState& s, const CompanyColumns& columns, st
   // A buyer usually requires one to three marks: then each is tested on its own (and, compare,
   // count: three operations a mark), cheaper than counting all bits of the masks.
   constexpr int kFewMarks = 4;
-  const int required_count = std::popcount(required);
+  const int required_count = popcount64(required);
   const bool few_marks = required_count <= kFewMarks;
   __m256i mark_bit[kFewMarks] = {};
   bool mark_high[kFewMarks] = {};
