@@ -27,6 +27,25 @@ struct ReadTerm {
   TermId id;  // in that reading
 };
 
+// Reads document d into `reading`: its terms' ids (in that reading) into ids, and the term
+// counts of the document frequencies (a term counts once per document).
+void read_document(Reading& reading, std::size_t d, const ReadDocument& read,
+                   std::vector<TermId>& ids) {
+  auto add = [&](std::string_view term) {
+    const TermId id = reading.vocabulary.intern(term);
+    if (id == reading.frequency.size()) {
+      reading.frequency.push_back(0);
+      reading.last_document.push_back(std::numeric_limits<std::size_t>::max());
+    }
+    if (reading.last_document[id] != d) {
+      reading.last_document[id] = d;
+      ++reading.frequency[id];
+    }
+    ids.push_back(id);
+  };
+  read(d, add);
+}
+
 }  // namespace
 
 Corpus read_corpus(std::size_t count, unsigned threads, const ReadDocument& read,
@@ -46,22 +65,8 @@ Corpus read_corpus(std::size_t count, unsigned threads, const ReadDocument& read
                      return;
                    }
                    const std::size_t d = item - first_document;
-                   Reading& reading = readings[worker];
-                   std::vector<TermId>& ids = corpus.documents[d];
                    reading_of[d] = worker;
-                   auto add = [&](std::string_view term) {
-                     const TermId id = reading.vocabulary.intern(term);
-                     if (id == reading.frequency.size()) {
-                       reading.frequency.push_back(0);
-                       reading.last_document.push_back(std::numeric_limits<std::size_t>::max());
-                     }
-                     if (reading.last_document[id] != d) {
-                       reading.last_document[id] = d;
-                       ++reading.frequency[id];
-                     }
-                     ids.push_back(id);
-                   };
-                   read(d, add);
+                   read_document(readings[worker], d, read, corpus.documents[d]);
                  });
 
   // Every distinct term of every reading, in byte order: the corpus's ids.
