@@ -24,6 +24,8 @@ bool same_bytes(const char* a, std::string_view b) {
   return true;
 }
 
+}  // namespace
+
 bool is_stop_word(std::string_view word) {
   constexpr std::size_t kLongest = 5;  // "these", "those"
   if (word.size() > kLongest) return false;
@@ -31,6 +33,8 @@ bool is_stop_word(std::string_view word) {
     return stop.size() == word.size() && same_bytes(word.data(), stop);
   });
 }
+
+namespace {
 
 bool is_ascii_alnum(char32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -47,6 +51,12 @@ bool is_other_word_char(char32_t c) {
   return !is_hangul_syllable(c);
 }
 
+}  // namespace
+
+bool is_word_char(char32_t c) {
+  return is_ascii_alnum(c) || is_other_word_char(c);
+}
+
 // Lower case for ASCII, Latin-1 and the Latin blocks Vietnamese uses (upper case sits on even
 // code points there); other scripts are left as they are.
 char32_t to_lower(char32_t c) {
@@ -55,6 +65,8 @@ char32_t to_lower(char32_t c) {
   if (((c >= 0x100 && c <= 0x12F) || (c >= 0x1EA0 && c <= 0x1EF9)) && c % 2 == 0) return c + 1;
   return c;
 }
+
+namespace {
 
 bool ends_with(const std::string& word, std::string_view suffix) {
   return word.size() >= suffix.size() &&
@@ -175,7 +187,7 @@ void for_each_term(std::string_view text, std::string_view field, TermSink sink)
       if (letters > 0 || run_end != at) flush();  // a word ends, or a new run starts
       if (run_end == run_start) run_start = at;
       run_end = next;
-    } else if (is_ascii_alnum(c) || is_other_word_char(c)) {
+    } else if (is_word_char(c)) {
       if (run_end > run_start) flush();
       const char32_t lower = to_lower(c);
       if (lower < 0x80) {

@@ -48,6 +48,13 @@ std::vector<std::string> tokenize(std::string_view text, std::string_view field 
 std::string stem_english(std::string word);
 void stem_in_place(std::string& word);  // the same, on the word's own buffer
 
+// The classification every term comes from (exposed for tests): a word character other than
+// a Hangul syllable (ASCII letters and digits, letters of other scripts; not punctuation or
+// symbols), its lower case, and the English stop words that are dropped.
+bool is_word_char(char32_t c);
+char32_t to_lower(char32_t c);
+bool is_stop_word(std::string_view word);
+
 // True for U+AC00..U+D7A3, the precomposed Hangul syllables.
 inline bool is_hangul_syllable(char32_t c) {
   return c >= 0xAC00 && c <= 0xD7A3;
