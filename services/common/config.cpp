@@ -183,6 +183,7 @@ Config load_config(const std::string& path, const std::map<std::string, std::str
   c.webhooks_poll = std::chrono::milliseconds(r.integer("webhooks.poll_ms", 250, 10, 10000));
   c.webhooks_max_in_flight = static_cast<int>(r.integer("webhooks.max_in_flight", 16, 1, 1000));
   c.webhooks_allow_internal = r.flag("webhooks.allow_internal_addresses", false);
+  c.webhooks_ca_file = r.text("webhooks.ca_file", "");
   if (const std::string key = r.text("webhooks.secret_key", ""); !key.empty()) {
     try {
       c.webhooks_secret_key = webhook::parse_secret_key(key);

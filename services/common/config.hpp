@@ -59,6 +59,7 @@ struct Config {
   // webhooks.secret_key (64 hex digits): seals receivers' secrets at rest (secret_box.hpp);
   // none: they are stored as is.
   std::optional<webhook::SecretKey> webhooks_secret_key;
+  std::string webhooks_ca_file;  // webhooks.ca_file: trusted besides the system's CAs; "" none
 
   std::map<std::string, ServiceEndpoint> services;  // "gateway", "registry", ...
   std::map<std::string, std::string> files;         // "taxonomy" -> absolute path

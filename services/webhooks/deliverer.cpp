@@ -70,6 +70,7 @@ Deliverer::Deliverer(std::shared_ptr<redis::Client> redis, DelivererOptions opti
                      metrics::Registry& metrics)
     : redis_(std::move(redis)),
       options_(options),
+      tls_(tls_client(options_.ca_file)),
       delivered_(attempts_with(metrics, "delivered")),
       retried_(attempts_with(metrics, "retry")),
       failed_(attempts_with(metrics, "failed")),
@@ -160,7 +161,8 @@ asio::awaitable<void> Deliverer::attempt(webhook_store::Due due) {
         {"X-Sangdam-Event-Type", d.type},
         {"X-Sangdam-Attempt", std::to_string(d.attempts)}};
     const auto started = std::chrono::steady_clock::now();
-    sent = co_await post(url, d.body, headers, options_.attempt_timeout, options_.allow_internal);
+    sent = co_await post(url, d.body, headers, options_.attempt_timeout, *tls_,
+                         options_.allow_internal);
     attempt_seconds_.observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }

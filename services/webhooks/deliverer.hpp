@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
@@ -32,14 +33,16 @@ struct DelivererOptions {
   int max_in_flight = 16;                           // attempts running at once
   bool allow_internal = false;  // deliver to loopback/private/link-local addresses too
   std::optional<webhook::SecretKey> secret_key;  // opens secrets sealed at rest
+  std::string ca_file;  // certificates trusted besides the system's (receivers' private CA)
 };
 
 class Deliverer {
  public:
   // redis: a connection on the executor that runs run(). Throws kInvalidArgument for bad
   // options (the lease must outlast an attempt, or two senders could overlap).
-  // Attempts are counted in `metrics` (sangdam_webhook_attempts_total by outcome, and
-  // sangdam_webhook_attempt_seconds), which must outlive the deliverer.
+  // Throws kInvalidArgument for an unreadable ca_file too. Attempts are counted in `metrics`
+  // (sangdam_webhook_attempts_total by outcome, and sangdam_webhook_attempt_seconds), which must
+  // outlive the deliverer.
   Deliverer(std::shared_ptr<redis::Client> redis, DelivererOptions options,
             metrics::Registry& metrics);
 
@@ -55,7 +58,8 @@ class Deliverer {
 
   std::shared_ptr<redis::Client> redis_;
   DelivererOptions options_;
-  metrics::Counter& delivered_;  // attempts by outcome
+  std::unique_ptr<boost::asio::ssl::context> tls_;  // used on run()'s thread only
+  metrics::Counter& delivered_;                     // attempts by outcome
   metrics::Counter& retried_;
   metrics::Counter& failed_;
   metrics::Histogram& attempt_seconds_;

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   options.max_in_flight = config.webhooks_max_in_flight;
   options.allow_internal = config.webhooks_allow_internal;
   options.secret_key = config.webhooks_secret_key;
+  options.ca_file = config.webhooks_ca_file;
   // A taken delivery stays ours for two attempts' time and a margin: long enough that no other
   // instance starts it while we wait for an answer, short enough that a crash delays it little.
   options.lease = 2 * config.webhooks_attempt_timeout + std::chrono::seconds(5);

@@ -14,8 +14,10 @@
 
 #include <algorithm>
 #include <exception>
+#include <memory>
 #include <stdexcept>
 
+#include "matching/error.hpp"
 #include "services/common/version.hpp"
 
 namespace sangdam::webhooks {
@@ -33,18 +35,6 @@ constexpr std::size_t kAnswerHeaderLimit = 16 * 1024;  // only the status line m
 std::chrono::milliseconds left(Clock::time_point deadline) {
   auto rest = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   return std::max(rest, std::chrono::milliseconds(1));
-}
-
-// One TLS client context for the process: the system's trust store, peers must prove who they
-// are. Used only from the sender's thread.
-ssl::context& tls_context() {
-  static ssl::context context = [] {
-    ssl::context c(ssl::context::tls_client);
-    c.set_default_verify_paths();
-    c.set_verify_mode(ssl::verify_peer);
-    return c;
-  }();
-  return context;
 }
 
 http::request<http::string_body> make_request(const webhook::Url& url, const std::string& body,
@@ -91,7 +81,7 @@ asio::awaitable<unsigned> exchange(Stream& stream, http::request<http::string_bo
 
 asio::awaitable<unsigned> send(const webhook::Url& url, const std::string& body,
                                const Headers& headers, Clock::time_point deadline,
-                               bool allow_internal) {
+                               ssl::context& tls, bool allow_internal) {
   auto req = make_request(url, body, headers);
   auto endpoints = co_await resolve(url, deadline);
   // Checked on what the name resolves to now, so DNS cannot point a registered name inward.
@@ -104,7 +94,7 @@ asio::awaitable<unsigned> send(const webhook::Url& url, const std::string& body,
   }
   auto executor = co_await asio::this_coro::executor;
   if (url.scheme == "https") {
-    beast::ssl_stream<beast::tcp_stream> stream(executor, tls_context());
+    beast::ssl_stream<beast::tcp_stream> stream(executor, tls);
     if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
       throw boost::system::system_error(boost::system::error_code(
           static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
@@ -124,13 +114,30 @@ asio::awaitable<unsigned> send(const webhook::Url& url, const std::string& body,
 
 }  // namespace
 
+std::unique_ptr<ssl::context> tls_client(const std::string& ca_file) {
+  auto context = std::make_unique<ssl::context>(ssl::context::tls_client);
+  context->set_default_verify_paths();
+  context->set_verify_mode(ssl::verify_peer);
+  if (!ca_file.empty()) {
+    boost::system::error_code failed;
+    context->load_verify_file(ca_file, failed);
+    if (failed) {
+      throw_invalid(
+          "invalid_ca_file",
+          "webhooks.ca_file: cannot read certificates from " + ca_file + ": " + failed.message(),
+          "webhooks.ca_file");
+    }
+  }
+  return context;
+}
+
 asio::awaitable<Attempt> post(const webhook::Url& url, const std::string& body,
                               const Headers& headers, std::chrono::milliseconds timeout,
-                              bool allow_internal) {
+                              ssl::context& tls, bool allow_internal) {
   Attempt attempt;
   auto deadline = Clock::now() + timeout;
   try {
-    attempt.status = co_await send(url, body, headers, deadline, allow_internal);
+    attempt.status = co_await send(url, body, headers, deadline, tls, allow_internal);
   } catch (const boost::system::system_error& e) {
     attempt.error = e.code() == beast::error::timeout
                         ? "no answer within " + std::to_string(timeout.count()) + " ms"

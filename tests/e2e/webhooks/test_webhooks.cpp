@@ -6,11 +6,16 @@
 // nothing; bad registrations are JSON 400s and participants get 403.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -50,7 +55,9 @@ class Receiver {
  public:
   using Policy = std::function<unsigned(int nth_of_delivery)>;
 
-  explicit Receiver(Policy answer) : answer_(std::move(answer)) {
+  // tls: serve HTTPS with this server context (certificate and key loaded), else plain HTTP.
+  explicit Receiver(Policy answer, asio::ssl::context* tls = nullptr)
+      : answer_(std::move(answer)), tls_(tls) {
     acceptor_.open(tcp::v4());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
     acceptor_.bind({asio::ip::make_address("127.0.0.1"), 0});
@@ -64,7 +71,8 @@ class Receiver {
   }
 
   std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + path;
+    return std::string(tls_ != nullptr ? "https" : "http") +
+           "://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + path;
   }
   std::vector<Received> received() {
     std::lock_guard lock(mutex_);
@@ -82,6 +90,18 @@ class Receiver {
 
   // Blocking on the receiver's own thread: the sender writes its whole request at once.
   void serve(tcp::socket socket) {
+    if (tls_ == nullptr) {
+      exchange(socket);
+      return;
+    }
+    asio::ssl::stream<tcp::socket> stream(std::move(socket), *tls_);
+    boost::system::error_code ec;
+    stream.handshake(asio::ssl::stream_base::server, ec);
+    if (!ec) exchange(stream);  // a client refusing our certificate ends here
+  }
+
+  template <class Stream>
+  void exchange(Stream& socket) {
     boost::system::error_code ec;
     beast::flat_buffer buffer;
     http::request<http::string_body> req;
@@ -107,10 +127,11 @@ class Receiver {
     res.keep_alive(false);
     res.prepare_payload();
     http::write(socket, res, ec);
-    socket.shutdown(tcp::socket::shutdown_both, ec);
+    beast::get_lowest_layer(socket).shutdown(tcp::socket::shutdown_both, ec);
   }
 
   Policy answer_;
+  asio::ssl::context* tls_;
   asio::io_context io_;
   tcp::acceptor acceptor_{io_};
   std::thread thread_;
@@ -443,4 +464,81 @@ TEST_CASE("webhooks: with a secret key, secrets are sealed at rest and still sig
   const auto got = receiver.received().front();
   CHECK(got.answered == 200);
   CHECK(sangdam::webhook::verify(hook.secret, got.timestamp, got.body, got.signature));
+}
+
+namespace {
+
+// A self-signed certificate for 127.0.0.1 (made with the openssl tool), and a server context
+// that presents it.
+struct Certificate {
+  std::filesystem::path dir;
+  std::string cert_file, key_file;
+};
+
+Certificate self_signed_for_loopback() {
+  Certificate c;
+  c.dir = std::filesystem::temp_directory_path() /
+          ("sangdam-tls-" + std::to_string(::getpid()) + "-" + std::to_string(free_port()));
+  std::filesystem::create_directories(c.dir);
+  c.cert_file = (c.dir / "cert.pem").string();
+  c.key_file = (c.dir / "key.pem").string();
+  const std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout '" +
+      c.key_file + "' -out '" + c.cert_file + "' >/dev/null 2>&1";
+  if (std::system(command.c_str()) != 0) throw std::runtime_error("openssl req failed");
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("webhooks: https deliveries check the receiver's certificate") {
+  const Certificate certificate = self_signed_for_loopback();
+  asio::ssl::context server(asio::ssl::context::tls_server);
+  server.use_certificate_chain_file(certificate.cert_file);
+  server.use_private_key_file(certificate.key_file, asio::ssl::context::pem);
+  Receiver receiver([](int) { return 200u; }, &server);
+
+  auto deliver_once = [&](std::map<std::string, std::string> env) {
+    env["SANGDAM_WEBHOOKS_POLL_MS"] = "50";
+    env["SANGDAM_WEBHOOKS_MAX_ATTEMPTS"] = "1";
+    env["SANGDAM_WEBHOOKS_ALLOW_INTERNAL_ADDRESSES"] = "true";
+    SangdamStack stack({"gateway", "webhooks"}, env);
+    auto url = stack.gateway_url();
+    auto ev = create_event(url, event_json(true, 4));
+    auto buyer = add_participant(url, ev, buyer_json("B-1", R"(["en"])"));
+    auto company = add_participant(url, ev, company_json("C-1", R"(["en"])", "hall"));
+    auto hook = register_webhook(url, ev, receiver.url("/tls"), R"(["meeting.cancelled"])");
+    auto booked = call(url, ev.organizer_token, "POST", ev.base + "/bookings",
+                       booking_body(buyer.id, company.id, 1));
+    REQUIRE(booked.status == 201);
+    REQUIRE(call(url, ev.organizer_token, "DELETE",
+                 ev.base + "/meetings/" + std::string(booked.json["id"].GetString()))
+                .status == 200);
+    JsonAnswer log;
+    REQUIRE(eventually([&] {
+      log = call(url, ev.organizer_token, "GET", ev.base + "/webhooks/" + hook.id + "/deliveries");
+      return log.status == 200 && log.json["total"].GetInt() == 1 &&
+             std::string(log.json["items"][0]["status"].GetString()) != "pending";
+    }));
+    return std::make_pair(hook, std::move(log));
+  };
+
+  SECTION("trusted through webhooks.ca_file: delivered and signed") {
+    auto [hook, log] = deliver_once({{"SANGDAM_WEBHOOKS_CA_FILE", certificate.cert_file}});
+    CHECK(std::string(log.json["items"][0]["status"].GetString()) == "delivered");
+    REQUIRE(receiver.received().size() == 1);
+    const auto got = receiver.received().front();
+    CHECK(got.target == "/tls");
+    CHECK(sangdam::webhook::verify(hook.secret, got.timestamp, got.body, got.signature));
+  }
+  SECTION("not trusted: the attempt fails on the certificate, nothing is sent") {
+    auto [hook, log] = deliver_once({});
+    const auto& entry = log.json["items"][0];
+    CHECK(std::string(entry["status"].GetString()) == "failed");
+    CHECK_THAT(std::string(entry["last_error"].GetString()),
+               Catch::Contains("certificate verify failed"));
+    CHECK(receiver.received().empty());
+  }
+  std::filesystem::remove_all(certificate.dir);
 }
