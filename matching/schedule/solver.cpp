@@ -61,7 +61,7 @@ constexpr double kInDayBonus = 10.0;
 constexpr int kBalancePasses = 3;
 constexpr long long kMaxDeals = 256;
 constexpr double kOverflowCost = 16.0;
-// Venue orders of a traveller's day (first_venues): days with more venues keep theirs.
+// Venue orders of a traveller's day (venue_orders): days with more venues keep theirs.
 constexpr std::size_t kMaxOrderedBlocks = 4;
 // Meetings of the target slot tried as swap partners when a fairness move is blocked.
 constexpr std::size_t kSwapRivals = 8;
@@ -227,7 +227,7 @@ class Search {
     for (int m : unplaced) {
       if (!surplus[m]) first_sweep.push_back(m);
     }
-    sweep_slots(first_sweep, day_of_meeting, first_venues(first_sweep, day_of_meeting));
+    sweep_slots(first_sweep, day_of_meeting, venue_orders(first_sweep, day_of_meeting));
     std::erase_if(unplaced, [&](int m) { return state_.slot(m) >= 0; });
     sweep_slots(unplaced, std::vector<int>(model_.meetings, -1), {});
   }
@@ -255,12 +255,14 @@ class Search {
 
   // One sweep of construct_by_slot over `meetings`; day_of_meeting >= 0 keeps a meeting to
   // that day. Each slot takes a matching of the candidates that covers participants by
-  // urgency (SlotMatching). A participant who meets at several venues starts its day at
-  // first_venue (when given, and while it has meetings there), then stays at the venue of
+  // urgency (SlotMatching). A participant who meets at several venues stays at the venue of
   // its last meeting of the day while it has meetings left there: a change of venue costs a
-  // travel slot, so a day with its venues in blocks has the fewest breaks.
+  // travel slot, so a day with its venues in blocks has the fewest breaks. With `blocks`
+  // (per participant and day, its venues in the planned order), it starts its day at the
+  // first of them and goes on to the next one with meetings left when a block is done;
+  // without, it goes wherever the matching takes it.
   void sweep_slots(std::vector<int> unplaced, const std::vector<int>& day_of_meeting,
-                   const std::vector<int>& first_venue) {
+                   const std::vector<std::vector<int>>& blocks) {
     std::vector<int> remaining(model_.participants, 0);
     for (int m : unplaced) {
       ++remaining[model_.first[m]];
@@ -296,10 +298,20 @@ class Search {
         bool in_day = continues && state_.load(q, s - 1) > 0 && remaining[q] > 0;
         priority[q] = need + (in_day ? kInDayBonus : 0.0);
       }
-      auto elsewhere = [&](int q, int m) {
+      // The venue q must meet at now: the one it is at while meetings are left there, else
+      // the next of its planned blocks of the day with meetings left.
+      auto planned = [&](int q) {
         int v = last_venue[q];
-        if (v < 0 && !first_venue.empty()) v = first_venue[q * model_.days + day];
-        return v >= 0 && v != model_.venue[m] && left_at[q * venues + v] > 0;
+        if (v >= 0 && left_at[q * venues + v] > 0) return v;
+        if (blocks.empty()) return -1;
+        for (int u : blocks[q * model_.days + day]) {
+          if (left_at[q * venues + u] > 0) return u;
+        }
+        return -1;
+      };
+      auto elsewhere = [&](int q, int m) {
+        int v = planned(q);
+        return v >= 0 && v != model_.venue[m];
       };
       candidates.clear();
       for (int m : unplaced) {
@@ -327,32 +339,32 @@ class Search {
     }
   }
 
-  // Per participant and day (q * days + day): the venue a traveller starts that day at, or
-  // -1. A traveller's meetings at the venue of its k-th block of the day can only take the
-  // slots of that block, so a company whose visitors all come in the same part of the day
-  // keeps some of them waiting, and each wait is a hole in a buyer's block. Each traveller's
-  // order of its venues of the day is chosen, in a few passes, to spread its partners'
-  // demand: the block at venue v of a buyer with n meetings and `slack` free slots that day
-  // covers the slots [at, at + count(v) + slack) of its day, each of its meetings adds
-  // 1 / (count(v) + slack) of demand to each of those slots of its partner, and the order
-  // with the least sum of squared demand over the partners' slots is kept.
-  std::vector<int> first_venues(const std::vector<int>& meetings,
-                                const std::vector<int>& day_of_meeting) const {
+  // Per participant and day (q * days + day): a traveller's venues of the day in the order
+  // of its blocks (empty for others; no entries at all with one venue). A traveller's meetings at
+  // the venue of its k-th block of the day can only take the slots of that block, so a company
+  // whose visitors all come in the same part of the day keeps some of them waiting, and each wait
+  // is a hole in a buyer's block. Each traveller's order of its venues of the day is chosen, in a
+  // few passes, to spread its partners' demand: the block at venue v of a buyer with n meetings and
+  // `slack` free slots that day covers the slots [at, at + count(v) + slack) of its day, each of
+  // its meetings adds 1 / (count(v) + slack) of demand to each of those slots of its partner, and
+  // the order with the least sum of squared demand over the partners' slots is kept.
+  std::vector<std::vector<int>> venue_orders(const std::vector<int>& meetings,
+                                             const std::vector<int>& day_of_meeting) const {
     const int days = model_.days;
-    std::vector<int> out(static_cast<std::size_t>(model_.participants) * days, -1);
-    if (model_.venues < 2) return out;
+    if (model_.venues < 2) return {};
     std::vector<int> length(days, 0);
     for (int t = 0; t < model_.slots; ++t) ++length[model_.day_of[t]];
     const int longest = *std::max_element(length.begin(), length.end());
     std::vector<char> traveller = travellers_of(meetings);
-    std::vector<std::vector<int>> of(out.size());  // a traveller's meetings of a day
+    const std::size_t days_of_all = static_cast<std::size_t>(model_.participants) * days;
+    std::vector<std::vector<int>> of(days_of_all);  // a traveller's meetings of a day
     for (int m : meetings) {
       if (day_of_meeting[m] < 0) continue;
       for (int q : {model_.first[m], model_.second[m]}) {
         if (traveller[q]) of[q * days + day_of_meeting[m]].push_back(m);
       }
     }
-    std::vector<std::vector<int>> order(out.size());  // venues by block
+    std::vector<std::vector<int>> order(days_of_all);  // venues by block
     std::vector<double> demand(static_cast<std::size_t>(model_.participants) * longest);
     std::vector<int> count(model_.venues, 0);
     // Adds (sign 1) or takes away (-1) q's demand on day d; returns the change of the cost.
@@ -416,9 +428,8 @@ class Search {
           apply(q, d, 1);
         }
       }
-      for (int q : here) out[q * days + d] = order[q * days + d][0];
     }
-    return out;
+    return order;
   }
 
   // Per participant: whether `meetings` take it to several venues.
