@@ -150,6 +150,16 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds lim
   return done();
 }
 
+// Books slot 1 for the pair and cancels the meeting: one meeting.cancelled on the bus.
+void book_and_cancel(const std::string& url, const TestEvent& ev, const std::string& buyer,
+                     const std::string& company) {
+  auto booked =
+      call(url, ev.organizer_token, "POST", ev.base + "/bookings", booking_body(buyer, company, 1));
+  REQUIRE(booked.status == 201);
+  const std::string meeting = booked.json["id"].GetString();
+  REQUIRE(call(url, ev.organizer_token, "DELETE", ev.base + "/meetings/" + meeting).status == 200);
+}
+
 struct Registered {
   std::string id, secret;
 };
@@ -219,12 +229,7 @@ TEST_CASE("webhooks: signed delivery, retry after a 500, no duplicate from a red
   }
 
   SECTION("a cancellation is delivered, retried once, signed, and not duplicated") {
-    auto booked = call(url, ev.organizer_token, "POST", ev.base + "/bookings",
-                       booking_body(buyer.id, company.id, 1));
-    REQUIRE(booked.status == 201);
-    std::string meeting = booked.json["id"].GetString();
-    REQUIRE(call(url, ev.organizer_token, "DELETE", ev.base + "/meetings/" + meeting).status ==
-            200);
+    book_and_cancel(url, ev, buyer.id, company.id);
 
     REQUIRE(eventually([&] { return flaky.received().size() >= 2; }));
     REQUIRE(eventually([&] { return broken.received().size() >= 3; }));
@@ -454,12 +459,7 @@ TEST_CASE("webhooks: with a secret key, secrets are sealed at rest and still sig
   CHECK(stored.str.find(hook.secret) == std::string::npos);
   CHECK(stored.str.find(std::string(sangdam::webhook::kSealedPrefix)) != std::string::npos);
 
-  auto booked = call(url, ev.organizer_token, "POST", ev.base + "/bookings",
-                     booking_body(buyer.id, company.id, 1));
-  REQUIRE(booked.status == 201);
-  REQUIRE(call(url, ev.organizer_token, "DELETE",
-               ev.base + "/meetings/" + std::string(booked.json["id"].GetString()))
-              .status == 200);
+  book_and_cancel(url, ev, buyer.id, company.id);
   REQUIRE(eventually([&] { return !receiver.received().empty(); }));
   const auto got = receiver.received().front();
   CHECK(got.answered == 200);
@@ -509,12 +509,7 @@ TEST_CASE("webhooks: https deliveries check the receiver's certificate") {
     auto buyer = add_participant(url, ev, buyer_json("B-1", R"(["en"])"));
     auto company = add_participant(url, ev, company_json("C-1", R"(["en"])", "hall"));
     auto hook = register_webhook(url, ev, receiver.url("/tls"), R"(["meeting.cancelled"])");
-    auto booked = call(url, ev.organizer_token, "POST", ev.base + "/bookings",
-                       booking_body(buyer.id, company.id, 1));
-    REQUIRE(booked.status == 201);
-    REQUIRE(call(url, ev.organizer_token, "DELETE",
-                 ev.base + "/meetings/" + std::string(booked.json["id"].GetString()))
-                .status == 200);
+    book_and_cancel(url, ev, buyer.id, company.id);
     JsonAnswer log;
     REQUIRE(eventually([&] {
       log = call(url, ev.organizer_token, "GET", ev.base + "/webhooks/" + hook.id + "/deliveries");
