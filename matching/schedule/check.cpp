@@ -227,6 +227,13 @@ CheckReport check(const Problem& p, const Solution& solution, int fairness_bound
   int d = fairness_bound >= 0 ? fairness_bound : p.fairness_bound;
   o.fairness_excess = std::max(0, max_breaks - min_breaks - d);
   report.fairness_met = o.fairness_excess == 0;
+  if (p.fairness_first && !report.fairness_met) {
+    report.violations.push_back({"fairness", "",
+                                 "max - min breaks is " + std::to_string(max_breaks - min_breaks) +
+                                     " (" + std::to_string(max_breaks) + " - " +
+                                     std::to_string(min_breaks) + "), more than the bound " +
+                                     std::to_string(d) + " that this problem puts first"});
+  }
   return report;
 }
 

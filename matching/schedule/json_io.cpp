@@ -97,6 +97,14 @@ int optional_int(const rapidjson::Value& object, const char* key, const std::str
   return require_int(object, key, path);
 }
 
+bool optional_bool(const rapidjson::Value& object, const char* key, const std::string& path,
+                   bool fallback) {
+  if (!has(object, key)) return fallback;
+  const auto& value = object[key];
+  if (!value.IsBool()) wrong_type(path_of(path, key), "true or false");
+  return value.GetBool();
+}
+
 double optional_number(const rapidjson::Value& object, const char* key, const std::string& path,
                        double fallback) {
   if (!has(object, key)) return fallback;

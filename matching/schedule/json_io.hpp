@@ -36,6 +36,8 @@ int as_int(const rapidjson::Value& value, const std::string& path);
 int require_int(const rapidjson::Value& object, const char* key, const std::string& path);
 int optional_int(const rapidjson::Value& object, const char* key, const std::string& path,
                  int fallback);
+bool optional_bool(const rapidjson::Value& object, const char* key, const std::string& path,
+                   bool fallback);
 double optional_number(const rapidjson::Value& object, const char* key, const std::string& path,
                        double fallback);
 std::vector<int> optional_int_array(const rapidjson::Value& object, const char* key,

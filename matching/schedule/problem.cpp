@@ -287,6 +287,7 @@ Problem parse_problem(std::string_view json) {
   Problem p;
   p.slot_minutes = optional_int(doc, "slot_minutes", "", kDefaultSlotMinutes);
   p.fairness_bound = optional_int(doc, "fairness_bound", "", kDefaultFairnessBound);
+  p.fairness_first = optional_bool(doc, "fairness_first", "", false);
   p.max_meetings_per_day = optional_int(doc, "max_meetings_per_day", "", 0);
 
   const auto& days = require_array(doc, "days", "");
@@ -380,6 +381,10 @@ std::string to_json(const Problem& p) {
   w.Int(p.slot_minutes);
   w.Key("fairness_bound");
   w.Int(p.fairness_bound);
+  if (p.fairness_first) {
+    w.Key("fairness_first");
+    w.Bool(true);
+  }
   if (p.max_meetings_per_day > 0) {
     w.Key("max_meetings_per_day");
     w.Int(p.max_meetings_per_day);

@@ -79,6 +79,10 @@ struct Problem {
   std::vector<Participant> participants;
   std::vector<Meeting> meetings;
   int fairness_bound = kDefaultFairnessBound;  // d: max minus min breaks over participants
+  // false (default): placement ranks first and fairness is kept as far as placement allows;
+  // true: the bound is a hard constraint, and a meeting that cannot be placed within it stays
+  // unplaced (the organizer's choice when even breaks matter more than the number of meetings).
+  bool fairness_first = false;
   // Meetings a participant may hold in one day (the event's policy; self-booking enforces the
   // same limit); 0 means no daily limit. A participant's own value, when > 0, replaces it.
   int max_meetings_per_day = 0;

@@ -14,7 +14,8 @@ Model::Model(const Problem& p, int bound)
       participants(static_cast<int>(p.participants.size())),
       meetings(static_cast<int>(p.meetings.size())),
       venues(static_cast<int>(p.venues.size())),
-      fairness_bound(bound) {
+      fairness_bound(bound),
+      fairness_first(p.fairness_first) {
   for (int s = 0; s < slots; ++s) {
     day_of.push_back(p.slots[s].day);
     session_of.push_back(p.slots[s].session);
@@ -150,6 +151,7 @@ Block Model::static_block(int m, int s) const {
 }
 
 bool better(const Score& a, const Score& b) {
+  if (a.excess_first != b.excess_first) return a.excess_first < b.excess_first;
   if (a.weight != b.weight) return a.weight > b.weight;
   if (a.excess != b.excess) return a.excess < b.excess;
   if (a.breaks != b.breaks) return a.breaks < b.breaks;
@@ -197,8 +199,8 @@ long long State::breaks_over_bound() const {
 }
 
 Score State::score() const {
-  int spread = max_breaks() - min_breaks();
-  return {weight_, std::max(0, spread - model_.fairness_bound), total_breaks_, total_changes_};
+  int excess = std::max(0, max_breaks() - min_breaks() - model_.fairness_bound);
+  return {model_.fairness_first ? excess : 0, weight_, excess, total_breaks_, total_changes_};
 }
 
 Block State::blocked_by(int m, int s) const {

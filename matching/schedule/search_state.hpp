@@ -39,9 +39,10 @@ struct Model {
   int languages = 0;
   int days = 0;
   int fairness_bound = 0;
-  std::vector<int> day_of;     // per slot
-  std::vector<int> day_first;  // per slot: first slot of its day
-  std::vector<int> day_last;   // per slot: last slot of its day
+  bool fairness_first = false;  // the bound ranks above placed weight (Problem::fairness_first)
+  std::vector<int> day_of;      // per slot
+  std::vector<int> day_first;   // per slot: first slot of its day
+  std::vector<int> day_last;    // per slot: last slot of its day
   // With at most 64 slots, breaks are counted on bit masks of busy slots (State::busy_): one
   // mask per day (run of slots of the same day) and the first slot of every day.
   bool slot_masks = false;
@@ -73,6 +74,7 @@ struct Model {
 
 // Lexicographic objective of the solver; better() is the one comparison used everywhere.
 struct Score {
+  int excess_first = 0;  // the excess when fairness ranks first, else 0
   std::int64_t weight = 0;
   int excess = 0;
   long long breaks = 0;

@@ -69,6 +69,8 @@ constexpr int kSwapProbes = 64;  // random looks into the target slot to find th
 // Passes over the participants above the bound without improvement that end the fairness repair.
 constexpr int kFairnessStalePasses = 30;
 constexpr double kFairnessShare = 0.6;
+// With fairness first: the repair by moves ends here, before meetings are left out.
+constexpr double kFairFirstRepairShare = 0.4;
 constexpr double kImproveShare = 0.8;
 // How often (in moves) the local search retries the unplaced meetings.
 constexpr long long kReinsertEvery = 2000;
@@ -115,6 +117,15 @@ class Search {
         return;
       }
     }
+    if (model_.fairness_first) {
+      // Moves first (they keep meetings), then whatever is still beyond the bound is left out,
+      // and the careful insertion takes back what fits within it.
+      start_phase(kFairFirstRepairShare);
+      repair_fairness();
+      leave_out_until_fair();
+      start_phase(kFairnessShare);
+      insert_unplaced(kInsertionRounds, kInsertionRounds);
+    }
     start_phase(kFairnessShare);
     repair_fairness();
     // The local search re-inserts meetings (placement first), which may cost fairness again:
@@ -126,6 +137,32 @@ class Search {
       start_phase(1.0);
       repair_fairness();
     }
+    if (model_.fairness_first) place_what_fits_fairly();
+  }
+
+  // With fairness first, the meetings left out must not fit any slot within the bound (that is
+  // what their reason says): a last pass, past the time limit (direct placements only, a few
+  // milliseconds), places those that do, until none is left.
+  void place_what_fits_fairly() {
+    for (bool placed_one = true; placed_one;) {
+      placed_one = false;
+      over_cap_ = state_.breaks_over_bound();
+      for (int m = 0; m < model_.meetings; ++m) {
+        if (state_.slot(m) >= 0 || locked_[m]) continue;
+        for (int s = 0; s < model_.slots && state_.slot(m) < 0; ++s) {
+          if (!state_.fits(m, s)) continue;
+          auto mark = state_.mark();
+          state_.place(m, s);
+          if (careful_enough()) {
+            placed_one = true;
+          } else {
+            state_.undo_to(mark);
+          }
+        }
+      }
+      state_.forget_journal();
+    }
+    over_cap_ = -1;
   }
 
  private:
@@ -785,7 +822,10 @@ class Search {
   // no fairness; the rounds after it take what is left wherever it fits.
   void insert_unplaced(int rounds, int careful_rounds = 0) {
     for (int round = 0; round < rounds && !phase_over(); ++round) {
-      over_cap_ = round < careful_rounds ? state_.breaks_over_bound() : -1;
+      // With fairness first every round is careful: no insertion may take anyone further
+      // beyond the bound.
+      bool careful = round < careful_rounds || model_.fairness_first;
+      over_cap_ = careful ? state_.breaks_over_bound() : -1;
       std::vector<int> unplaced;
       for (int m = 0; m < model_.meetings; ++m) {
         if (state_.slot(m) < 0) unplaced.push_back(m);
@@ -869,6 +909,7 @@ class Search {
         min_high = std::min(min_high, b + open);
       }
       bound.excess = std::max(0, max_low - min_high - model_.fairness_bound);
+      bound.excess_first = model_.fairness_first ? bound.excess : 0;
       bound.breaks = state_.total_breaks() - closable;
       bound.changes = 0;
       return bound;
@@ -1048,8 +1089,11 @@ class Search {
   }
 
   // The fairness repair's measure: placed weight, then the excess over d, then the breaks
-  // beyond the bound summed over participants, then the total breaks.
+  // beyond the bound summed over participants, then the total breaks. When fairness comes
+  // first (Model::fairness_first), the excess and the breaks beyond the bound rank above the
+  // weight, so that the repair may leave meetings out to reach the bound.
   struct Fairness {
+    bool first = false;
     std::int64_t weight = 0;
     int excess = 0;
     long long over = 0;
@@ -1057,9 +1101,13 @@ class Search {
   };
   Fairness fairness() const {
     Score score = state_.score();
-    return {score.weight, score.excess, state_.breaks_over_bound(), score.breaks};
+    return {model_.fairness_first, score.weight, score.excess, state_.breaks_over_bound(),
+            score.breaks};
   }
   static bool fairer(const Fairness& a, const Fairness& b) {
+    if (a.first && (a.excess != b.excess || a.over != b.over)) {
+      return a.excess != b.excess ? a.excess < b.excess : a.over < b.over;
+    }
     if (a.weight != b.weight) return a.weight > b.weight;
     if (a.excess != b.excess) return a.excess < b.excess;
     if (a.over != b.over) return a.over < b.over;
@@ -1178,7 +1226,87 @@ class Search {
         }
       }
     }
+    if (model_.fairness_first && !improved) improved = leave_out_one(p, false);
     return improved;
+  }
+
+  // Leaves out meetings of the participants beyond the bound, the most breaks first, until
+  // fairness holds (or nothing left out helps: locked meetings).
+  void leave_out_until_fair() {
+    while (state_.score().excess > 0) {
+      int limit = state_.min_breaks() + model_.fairness_bound;
+      std::vector<int> above;
+      for (int p = 0; p < model_.participants; ++p) {
+        if (state_.breaks(p) > limit) above.push_back(p);
+      }
+      std::stable_sort(above.begin(), above.end(),
+                       [&](int x, int y) { return state_.breaks(x) > state_.breaks(y); });
+      bool progress = false;
+      for (int p : above) {
+        while (state_.breaks(p) > limit && leave_out_one(p, false)) progress = true;
+      }
+      // Stuck (each run left out would push partners further beyond the bound than it helps,
+      // or holds a kept meeting): the least harmful run goes anyway; meetings only leave, so
+      // this ends, and with fairness (no one has breaks when nothing is placed).
+      if (!progress && !above.empty()) progress = leave_out_one(above.front(), true);
+      state_.forget_journal();
+      if (!progress) break;
+    }
+  }
+
+  // When fairness comes first and no move helps: leaves out one run of p's meetings (a maximal
+  // run of busy slots on a day with a break: without it the day has one break fewer), the one
+  // whose absence is fairest, if that is fairer; `even_if_worse`: the fairest in any case, kept
+  // meetings included.
+  bool leave_out_one(int p, bool even_if_worse) {
+    std::vector<std::vector<int>> runs;
+    for (int first = 0; first < model_.slots; first = model_.day_last[first] + 1) {
+      std::vector<std::vector<int>> day;
+      for (int t = first; t <= model_.day_last[first]; ++t) {
+        if (state_.load(p, t) == 0) continue;
+        if (day.empty() || state_.load(p, t - 1) == 0) day.emplace_back();
+        day.back().push_back(t);
+      }
+      if (day.size() > 1) runs.insert(runs.end(), day.begin(), day.end());
+    }
+    std::vector<std::pair<std::int64_t, std::vector<int>>> options;  // (weight, meetings)
+    for (const auto& run : runs) {
+      std::pair<std::int64_t, std::vector<int>> option;
+      bool movable = true;
+      for (int y : model_.meetings_of[p]) {
+        int t = state_.slot(y);
+        if (t < 0 || std::find(run.begin(), run.end(), t) == run.end()) continue;
+        // Kept (or fixed) meetings go only as a last resort: fairness comes first.
+        movable = movable && (!locked_[y] || even_if_worse);
+        option.first += model_.weight[y];
+        option.second.push_back(y);
+      }
+      if (movable) options.push_back(std::move(option));
+    }
+    std::sort(options.begin(), options.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    // The fairest option; one that only moves the excess on to partners (as many breaks
+    // beyond the bound as before) is still taken when p gets fewer: each step leaves out
+    // meetings, so this ends, and the careful insertion takes back what fits afterwards.
+    Fairness now = fairness();
+    int own = state_.breaks(p);
+    const std::vector<int>* best = nullptr;
+    Fairness best_fairness;
+    for (const auto& option : options) {
+      auto mark = state_.mark();
+      for (int y : option.second) state_.remove(y);
+      Fairness after = fairness();
+      bool keeps = even_if_worse || fairer(after, now) ||
+                   (after.excess == now.excess && after.over == now.over && state_.breaks(p) < own);
+      if (keeps && (best == nullptr || fairer(after, best_fairness))) {
+        best = &option.second;
+        best_fairness = after;
+      }
+      state_.undo_to(mark);
+    }
+    if (best == nullptr) return false;
+    for (int y : *best) state_.remove(y);
+    return true;
   }
 
   int day_busy_slots(int p, int first, int last) const {
@@ -1476,6 +1604,14 @@ Unplaced explain(const Problem& problem, const Model& md, const State& state, in
   }
   std::string reason = !possible ? (md.fixed[m] >= 0 ? "fixed_slot_infeasible" : "no_feasible_slot")
                                  : "capacity_exhausted";
+  auto fits_now = counts.find(search::block_name(Block::kNone));
+  if (md.fairness_first && fits_now != counts.end()) {
+    // Free slots exist, but the fairness bound comes first and each of them would break it.
+    return {problem.meetings[m].id, "fairness_bound",
+            "fits " + std::to_string(fits_now->second) +
+                " slots, but in each of them a participant's breaks would exceed the fairness "
+                "bound, which this problem puts before placement"};
+  }
   if (possible) detail = "every candidate slot is taken by heavier or kept meetings: " + detail;
   return {problem.meetings[m].id, reason, detail};
 }

@@ -170,3 +170,21 @@ TEST_CASE("the checker catches each hard constraint") {
     CHECK(kinds(p, s) == Kinds{"placed_and_unplaced"});
   }
 }
+
+TEST_CASE("with fairness first, breaks beyond the bound are a violation") {
+  // The baseline has max 1 and min 0 breaks: beyond a bound of 0.
+  Problem later = sample_with(R"("fairness_bound": 2,)", R"("fairness_bound": 0,)");
+  CheckReport soft = check(later, baseline());
+  CHECK(soft.ok());
+  CHECK_FALSE(soft.fairness_met);
+  CHECK(soft.objective.fairness_excess == 1);
+  Problem first =
+      sample_with(R"("fairness_bound": 2,)", R"("fairness_bound": 0, "fairness_first": true,)");
+  CheckReport hard = check(first, baseline());
+  CHECK(kinds(first, baseline()) == Kinds{"fairness"});
+  CHECK_FALSE(hard.fairness_met);
+  // Within the bound, fairness first changes nothing.
+  Problem within =
+      sample_with(R"("fairness_bound": 2,)", R"("fairness_bound": 1, "fairness_first": true,)");
+  CHECK(check(within, baseline()).ok());
+}

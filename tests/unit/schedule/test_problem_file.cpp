@@ -102,6 +102,8 @@ TEST_CASE("bad problem files are refused with the field at fault") {
       {R"("capacity": 2})", R"("capacity": 2, "max_meetings_per_day": "8"})", "wrong_type",
        "participants[3].max_meetings_per_day"},
       {R"("minutes": 20)", R"("minutes": 20.5)", "wrong_type", "travel[0].minutes"},
+      {R"("fairness_bound": 2,)", R"("fairness_bound": 2, "fairness_first": "yes",)", "wrong_type",
+       "fairness_first"},
       {R"("days": [{"morning": 3, "afternoon": 3}])", R"("days": [])", "out_of_range", "days"},
       {R"("fixed_slot": 4,)", R"("fixed_slot": 4)", "malformed_json", ""},
   };
@@ -133,4 +135,13 @@ TEST_CASE("a solution survives to_json and parse_solution") {
   CHECK(to_json(parse_solution(text)) == text);
   CHECK_THROWS_AS(parse_solution(R"({"assignments": [{"meeting": "m1"}]})"), sangdam::Error);
   CHECK_THROWS_AS(parse_solution(R"({"assignments": 3})"), sangdam::Error);
+}
+
+TEST_CASE("fairness_first is read, defaults to false, and survives a round trip") {
+  CHECK_FALSE(parse_problem(testing::kSampleProblem).fairness_first);
+  Problem first = parse_problem(
+      with(R"("fairness_bound": 2,)", R"("fairness_bound": 2, "fairness_first": true,)"));
+  CHECK(first.fairness_first);
+  CHECK(parse_problem(to_json(first)).fairness_first);
+  CHECK_FALSE(parse_problem(to_json(parse_problem(testing::kSampleProblem))).fairness_first);
 }
