@@ -37,7 +37,7 @@ RunRequest parse_run_request(std::string_view body) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return r;
   auto doc = intake::parse_json_text(body);
   intake::ObjectReader reader(doc, "");
-  reader.reject_unknown({"mode", "time_limit_seconds", "include_top_matches"});
+  reader.reject_unknown({"mode", "time_limit_seconds", "include_top_matches", "fairness_first"});
   if (const auto* mode = reader.get("mode")) {
     if (!mode->IsString() || (std::string_view(mode->GetString()) != "full" &&
                               std::string_view(mode->GetString()) != "repair")) {
@@ -57,6 +57,7 @@ RunRequest parse_run_request(std::string_view body) {
   }
   r.include_top_matches =
       reader.integer("include_top_matches", 0, kMaxTopMatches, kDefaultTopMatches);
+  r.fairness_first = reader.boolean("fairness_first", false);
   return r;
 }
 
@@ -71,17 +72,19 @@ asio::awaitable<Run> create(redis::Client& redis, const bus::Topology& topology,
   long long now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
-  std::string payload =
-      "{\"run_id\":" + json::quote(run.id) + ",\"mode\":" + json::quote(request.mode) +
-      ",\"time_limit_seconds\":" + number_text(request.time_limit_seconds) +
-      ",\"include_top_matches\":" + std::to_string(request.include_top_matches) + "}";
+  std::string payload = "{\"run_id\":" + json::quote(run.id) +
+                        ",\"mode\":" + json::quote(request.mode) +
+                        ",\"time_limit_seconds\":" + number_text(request.time_limit_seconds) +
+                        ",\"include_top_matches\":" + std::to_string(request.include_top_matches) +
+                        ",\"fairness_first\":" + (request.fairness_first ? "true" : "false") + "}";
   bus::Envelope message{"schedule.run", 1, event_id, run.id, run.created_at, payload};
   std::string key = keys::schedule_run(event_id, run.id);
   std::vector<redis::Command> write{
       {"MULTI"},
       {"HSET", key, "id", run.id, "event_id", event_id, "status", run.status, "mode", request.mode,
        "time_limit_seconds", number_text(request.time_limit_seconds), "include_top_matches",
-       std::to_string(request.include_top_matches), "created_at", run.created_at},
+       std::to_string(request.include_top_matches), "fairness_first",
+       request.fairness_first ? "1" : "0", "created_at", run.created_at},
       {"ZADD", keys::schedule_runs(event_id), std::to_string(now_ms), run.id},
       bus::publish_command(topology, "schedule", message),
       {"EXEC"}};
@@ -108,6 +111,7 @@ asio::awaitable<std::optional<Run>> load(redis::Client& redis, const std::string
   run.request.mode = h["mode"];
   run.request.time_limit_seconds = std::stod(h["time_limit_seconds"]);
   run.request.include_top_matches = std::stoi(h["include_top_matches"]);
+  run.request.fairness_first = h["fairness_first"] == "1";  // absent in older records: false
   run.created_at = h["created_at"];
   run.started_at = h["started_at"];
   run.finished_at = h["finished_at"];
@@ -143,6 +147,7 @@ std::string to_json(const Run& run) {
          ",\"status\":" + json::quote(run.status) + ",\"mode\":" + json::quote(run.request.mode) +
          ",\"time_limit_seconds\":" + number_text(run.request.time_limit_seconds) +
          ",\"include_top_matches\":" + std::to_string(run.request.include_top_matches) +
+         ",\"fairness_first\":" + (run.request.fairness_first ? "true" : "false") +
          ",\"created_at\":" + json::quote(run.created_at) +
          ",\"started_at\":" + optional_text(run.started_at) +
          ",\"finished_at\":" + optional_text(run.finished_at) +

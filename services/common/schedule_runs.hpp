@@ -25,10 +25,13 @@ struct RunRequest {
   std::string mode = "full";  // "full": solve from scratch; "repair": keep what it can
   double time_limit_seconds = kDefaultTimeLimitSeconds;
   int include_top_matches = kDefaultTopMatches;  // each buyer's best N matches join the run
+  // The fairness bound before placement: meetings that cannot be placed within it stay out
+  // (schedule::Problem::fairness_first).
+  bool fairness_first = false;
 };
 
 // Parses POST .../schedule/runs; every field is optional. Throws kInvalidArgument naming the
-// field (invalid_mode, invalid_time_limit, invalid_top_matches, unknown_field).
+// field (invalid_mode, invalid_time_limit, out_of_range, wrong_type, unknown_field).
 RunRequest parse_run_request(std::string_view body);
 
 struct Run {

@@ -1,7 +1,8 @@
 // Schedule runs (organizer). The gateway only queues a run: the record and the "schedule.run"
 // message are written together, and the scheduler service does the work (services/scheduler).
 //
-//   POST /v1/events/{e}/schedule/runs        {"mode","time_limit_seconds","include_top_matches"}
+//   POST /v1/events/{e}/schedule/runs        {"mode","time_limit_seconds","include_top_matches",
+//                                              "fairness_first"}
 //                                            -> 202 the run record (status "queued")
 //   GET  /v1/events/{e}/schedule/runs/{run}  -> the record: status, and the result once done
 #include <boost/beast/http/verb.hpp>

@@ -181,6 +181,8 @@ std::string result_json(const BuiltProblem& built, const schedule::Solution& s,
   w.Int(o.fairness_excess);
   w.Key("met");
   w.Bool(report.fairness_met);
+  w.Key("first");  // the bound ranked before placement (the run's fairness_first)
+  w.Bool(built.problem.fairness_first);
   w.EndObject();
   w.Key("venue_changes");
   w.Int(o.venue_changes);
@@ -316,7 +318,9 @@ asio::awaitable<void> ScheduleRunner::execute(const std::string& event_id,
   auto info = co_await events_.get(redis_, event_id);
   auto inputs = co_await read_inputs(*info, request.include_top_matches);
   stage = "building";
-  auto built = std::make_shared<const BuiltProblem>(build_problem(inputs));
+  BuiltProblem problem = build_problem(inputs);
+  problem.problem.fairness_first = request.fairness_first;
+  auto built = std::make_shared<const BuiltProblem>(std::move(problem));
   stage = "solving";
   schedule::SolveOptions options;
   options.time_limit_seconds = request.time_limit_seconds;
