@@ -69,8 +69,10 @@ constexpr int kSwapProbes = 64;  // random looks into the target slot to find th
 // Passes over the participants above the bound without improvement that end the fairness repair.
 constexpr int kFairnessStalePasses = 30;
 constexpr double kFairnessShare = 0.6;
-// With fairness first: the repair by moves ends here, before meetings are left out.
-constexpr double kFairFirstRepairShare = 0.4;
+// With fairness first: the repair by moves (placement first) ends here, then meetings beyond the
+// bound are left out and the careful insertion runs until the next share.
+constexpr double kFairFirstRepairShare = 0.75;
+constexpr double kFairFirstInsertionShare = 0.85;
 constexpr double kImproveShare = 0.8;
 // How often (in moves) the local search retries the unplaced meetings.
 constexpr long long kReinsertEvery = 2000;
@@ -118,13 +120,20 @@ class Search {
       }
     }
     if (model_.fairness_first) {
-      // Moves first (they keep meetings), then whatever is still beyond the bound is left out,
-      // and the careful insertion takes back what fits within it.
+      // The fairness repair as with placement first (moves that keep every meeting), then
+      // whatever is still beyond the bound is left out, the careful insertion takes back what
+      // fits within it, and the local search (fairness-first ranking) has the rest.
       start_phase(kFairFirstRepairShare);
+      weight_first_ = true;
       repair_fairness();
+      weight_first_ = false;
       leave_out_until_fair();
-      start_phase(kFairnessShare);
+      start_phase(kFairFirstInsertionShare);
       insert_unplaced(kInsertionRounds, kInsertionRounds);
+      start_phase(1.0);
+      improve();
+      place_what_fits_fairly();
+      return;
     }
     start_phase(kFairnessShare);
     repair_fairness();
@@ -137,7 +146,6 @@ class Search {
       start_phase(1.0);
       repair_fairness();
     }
-    if (model_.fairness_first) place_what_fits_fairly();
   }
 
   // With fairness first, the meetings left out must not fit any slot within the bound (that is
@@ -1101,8 +1109,8 @@ class Search {
   };
   Fairness fairness() const {
     Score score = state_.score();
-    return {model_.fairness_first, score.weight, score.excess, state_.breaks_over_bound(),
-            score.breaks};
+    return {model_.fairness_first && !weight_first_, score.weight, score.excess,
+            state_.breaks_over_bound(), score.breaks};
   }
   static bool fairer(const Fairness& a, const Fairness& b) {
     if (a.first && (a.excess != b.excess || a.over != b.over)) {
@@ -1226,7 +1234,6 @@ class Search {
         }
       }
     }
-    if (model_.fairness_first && !improved) improved = leave_out_one(p, false);
     return improved;
   }
 
@@ -1524,6 +1531,7 @@ class Search {
   long long over_cap_ = -1;  // in a careful insertion round: breaks_over_bound() not to exceed
   long long iterations_ = 0;
   bool proven_optimal_ = false;
+  bool weight_first_ = false;  // fairness first, but the repair's measure ranks weight first
   std::string stopped_by_ = "converged";
 };
 

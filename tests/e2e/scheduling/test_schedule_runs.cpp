@@ -91,6 +91,11 @@ TEST_CASE("schedule runs: accepted requests, must-meets and top matches, checked
   CHECK(call(url, s.organizer_token, "POST", s.base + "/schedule/runs",
              R"({"time_limit_seconds":9999})")
             .status == 400);
+  auto not_bool = call(url, s.organizer_token, "POST", s.base + "/schedule/runs",
+                       R"({"fairness_first":"yes"})");
+  CHECK(not_bool.status == 400);
+  CHECK(std::string(not_bool.json["error"]["code"].GetString()) == "wrong_type");
+  CHECK(std::string(not_bool.json["error"]["field"].GetString()) == "fairness_first");
   CHECK(call(url, s.buyers[0].token, "POST", s.base + "/schedule/runs", "{}").status == 403);
   CHECK(call(url, s.organizer_token, "GET", s.base + "/schedule/runs/run_nope").status == 404);
 
@@ -108,6 +113,8 @@ TEST_CASE("schedule runs: accepted requests, must-meets and top matches, checked
   CHECK(result["publish"]["placed"].GetInt() == result["placed"].GetInt());
   CHECK(result["weight_upper_bound"].GetDouble() >= result["placed_weight"].GetDouble());
   CHECK(result.HasMember("fairness"));
+  CHECK_FALSE(result["fairness"]["first"].GetBool());
+  CHECK_FALSE(run.json["fairness_first"].GetBool());
   CHECK(result.HasMember("breaks_lower_bound"));
 
   auto table = timetable(url, s);
@@ -187,4 +194,19 @@ TEST_CASE("schedule runs: accepted requests, must-meets and top matches, checked
     }
   }
   CHECK(new_listed);
+
+  // With fairness first the published timetable keeps max - min breaks within the bound.
+  std::string fair_id = start_run(
+      url, s,
+      R"({"mode":"full","time_limit_seconds":1,"include_top_matches":2,"fairness_first":true})");
+  auto fair = wait_for_run(url, s, fair_id);
+  INFO(fair.body);
+  REQUIRE(text(fair.json, "status") == "done");
+  CHECK(fair.json["fairness_first"].GetBool());
+  const auto& fairness = fair.json["result"]["fairness"];
+  CHECK(fairness["first"].GetBool());
+  CHECK(fairness["met"].GetBool());
+  CHECK(fairness["max_breaks"].GetInt() - fairness["min_breaks"].GetInt() <=
+        fairness["bound"].GetInt());
+  CHECK(timetable_violations(s, timetable(url, s), url).empty());
 }
