@@ -5,8 +5,6 @@
 #include <cmath>
 #include <unordered_map>
 
-#include "matching/popcount.hpp"
-
 namespace sangdam::schedule::search {
 
 Model::Model(const Problem& p, int bound)
@@ -27,13 +25,6 @@ Model::Model(const Problem& p, int bound)
     day_last[s] = day_of[s + 1] == day_of[s] ? day_last[s + 1] : s;
   }
   slot_masks = slots <= 64;
-  for (int s = 0; slot_masks && s < slots; ++s) {
-    if (day_first[s] != s) continue;
-    std::uint64_t day = 0;
-    for (int t = s; t <= day_last[s]; ++t) day |= std::uint64_t{1} << t;
-    day_masks.push_back(day);
-    day_starts |= std::uint64_t{1} << s;
-  }
   std::unordered_map<std::string, int> participant_index;
   unavailable.assign(static_cast<std::size_t>(participants) * slots, 0);
   for (int i = 0; i < participants; ++i) {
@@ -103,6 +94,24 @@ Model::Model(const Problem& p, int bound)
       later[e].push_back(m);
     }
   }
+  if (slot_masks) {
+    for (int s = 0; s < slots; ++s) {
+      std::uint64_t day = 0;
+      for (int t = day_first[s]; t <= day_last[s]; ++t) day |= std::uint64_t{1} << t;
+      day_mask.push_back(day);
+      std::uint64_t window = 0;
+      int from = std::max(day_first[s], s - max_travel);
+      int to = std::min(day_last[s], s + max_travel);
+      for (int t = from; t <= to; ++t) window |= std::uint64_t{1} << t;
+      travel_window.push_back(window);
+    }
+    static_allowed.assign(meetings, 0);
+    for (int m = 0; m < meetings; ++m) {
+      for (int s = 0; s < slots; ++s) {
+        if (static_block(m, s) == Block::kNone) static_allowed[m] |= std::uint64_t{1} << s;
+      }
+    }
+  }
 }
 
 const char* block_name(Block block) {
@@ -161,8 +170,7 @@ bool better(const Score& a, const Score& b) {
 State::State(const Model& model)
     : model_(model),
       slot_(model.meetings, -1),
-      load_(static_cast<std::size_t>(model.participants) * model.slots, 0),
-      venue_at_(static_cast<std::size_t>(model.participants) * model.slots, -1),
+      cells_(static_cast<std::size_t>(model.participants) * model.slots),
       busy_(model.slot_masks ? model.participants : 0, 0),
       day_load_(static_cast<std::size_t>(model.participants) * model.days, 0),
       table_use_(static_cast<std::size_t>(model.venues) * model.slots, 0),
@@ -205,14 +213,19 @@ Score State::score() const {
 
 Block State::blocked_by(int m, int s) const {
   const Model& md = model_;
-  Block block = md.static_block(m, s);
-  if (block != Block::kNone) return block;
-  int v = md.venue[m];
-  for (int p : {md.first[m], md.second[m]}) {
-    if (load(p, s) >= md.capacity[p]) return Block::kParticipantBusy;
+  if (!md.slot_masks || !((md.static_allowed[m] >> s) & 1)) {
+    Block block = md.static_block(m, s);
+    if (block != Block::kNone) return block;
   }
-  for (int p : {md.first[m], md.second[m]}) {
-    if (day_load(p, md.day_of[s]) >= md.daily_max[p]) return Block::kDailyMaximum;
+  int v = md.venue[m];
+  int a = md.first[m];
+  int b = md.second[m];
+  if (load(a, s) >= md.capacity[a] || load(b, s) >= md.capacity[b]) {
+    return Block::kParticipantBusy;
+  }
+  int d = md.day_of[s];
+  if (day_load(a, d) >= md.daily_max[a] || day_load(b, d) >= md.daily_max[b]) {
+    return Block::kDailyMaximum;
   }
   if (table_use_[v * md.slots + s] >= md.tables[v * md.slots + s]) return Block::kTablesFull;
   int l = md.language[m];
@@ -226,78 +239,88 @@ Block State::blocked_by(int m, int s) const {
     if (slot_[e] >= 0 && slot_[e] <= s) return Block::kPrecedence;
   }
   if (md.venues > 1) {
-    for (int p : {md.first[m], md.second[m]}) {
+    const int* near = &md.travel[v * md.venues];
+    for (int p : {a, b}) {
       // Only meetings within the longest travel of s can be too close.
+      std::size_t base = static_cast<std::size_t>(p) * md.slots;
+      if (md.slot_masks) {
+        for (std::uint64_t w = busy_[p] & md.travel_window[s]; w != 0; w &= w - 1) {
+          int t = std::countr_zero(w);
+          int u = cells_[base + t].venue;
+          if (u != v && std::abs(t - s) - 1 < near[u]) return Block::kTravel;
+        }
+        continue;
+      }
       int from = std::max(md.day_first[s], s - md.max_travel);
       int to = std::min(md.day_last[s], s + md.max_travel);
       for (int t = from; t <= to; ++t) {
-        std::size_t k = static_cast<std::size_t>(p) * md.slots + t;
-        if (load_[k] == 0 || venue_at_[k] == v) continue;
-        if (std::abs(t - s) - 1 < md.travel[v * md.venues + venue_at_[k]]) return Block::kTravel;
+        if (cells_[base + t].load == 0 || cells_[base + t].venue == v) continue;
+        if (std::abs(t - s) - 1 < near[cells_[base + t].venue]) return Block::kTravel;
       }
     }
   }
   return Block::kNone;
 }
 
-int State::compute_breaks(int p) const {
-  if (model_.slot_masks) {
-    // A run starts at a busy slot whose previous slot is free or on another day; each day
-    // has one break fewer than runs.
-    std::uint64_t busy = busy_[p];
-    std::uint64_t starts = busy & ~((busy << 1) & ~model_.day_starts);
-    int breaks = 0;
-    for (std::uint64_t day : model_.day_masks) {
-      breaks += std::max(0, popcount64(starts & day) - 1);
-    }
-    return breaks;
+inline int State::busy_before(int p, int s) const {
+  const Model& md = model_;
+  if (md.slot_masks) {
+    std::uint64_t x = busy_[p] & md.day_mask[s] & ((std::uint64_t{1} << s) - 1);
+    return x != 0 ? 63 - std::countl_zero(x) : -1;
   }
-  const int* row = &load_[static_cast<std::size_t>(p) * model_.slots];
-  int breaks = 0;
-  int last = -1;  // last busy slot of the current day
-  for (int s = 0; s < model_.slots; ++s) {
-    if (model_.day_first[s] == s) last = -1;
-    if (row[s] == 0) continue;
-    if (last >= 0 && s > last + 1) ++breaks;
-    last = s;
+  const Cell* row = &cells_[static_cast<std::size_t>(p) * md.slots];
+  for (int t = s - 1; t >= md.day_first[s]; --t) {
+    if (row[t].load > 0) return t;
   }
-  return breaks;
+  return -1;
 }
 
-int State::compute_changes(int p) const {
-  if (!model_.buyer[p]) return 0;
+inline int State::busy_after(int p, int s) const {
+  const Model& md = model_;
+  if (md.slot_masks) {
+    // For s = 63, 2 << 63 wraps to 0 and the mask of later slots is empty.
+    std::uint64_t x = busy_[p] & md.day_mask[s] & ~((std::uint64_t{2} << s) - 1);
+    return x != 0 ? std::countr_zero(x) : -1;
+  }
+  const Cell* row = &cells_[static_cast<std::size_t>(p) * md.slots];
+  for (int t = s + 1; t <= md.day_last[s]; ++t) {
+    if (row[t].load > 0) return t;
+  }
+  return -1;
+}
+
+// Breaks of a day are the gaps between consecutive busy slots; venue changes (buyers only) are
+// the consecutive busy slots at different venues. A change at s only touches the pairs
+// (previous busy slot, s), (s, next busy slot) and (previous, next) of its day.
+void State::update_around(int p, int s, bool was_busy, int old_venue) {
+  std::size_t k = static_cast<std::size_t>(p) * model_.slots + s;
+  bool now_busy = cells_[k].load > 0;
+  bool buyer = model_.buyer[p];
+  if (was_busy == now_busy && (!buyer || !now_busy || old_venue == cells_[k].venue)) return;
+  int prev = busy_before(p, s);
+  int next = busy_after(p, s);
+  if (was_busy != now_busy) {
+    int with = (prev >= 0 && prev < s - 1) + (next >= 0 && next > s + 1);
+    int without = prev >= 0 && next >= 0;
+    int delta = now_busy ? with - without : without - with;
+    if (delta != 0) {
+      --breaks_histogram_[breaks_[p]];
+      breaks_[p] += delta;
+      ++breaks_histogram_[breaks_[p]];
+      total_breaks_ += delta;
+    }
+  }
+  if (!buyer) return;
   std::size_t base = static_cast<std::size_t>(p) * model_.slots;
-  int changes = 0;
-  int last_venue = -1;
-  if (model_.slot_masks) {
-    int last_day = -1;
-    for (std::uint64_t busy = busy_[p]; busy != 0; busy &= busy - 1) {
-      int s = std::countr_zero(busy);
-      int v = venue_at_[base + s];
-      if (model_.day_of[s] == last_day && v != last_venue) ++changes;
-      last_day = model_.day_of[s];
-      last_venue = v;
-    }
-    return changes;
-  }
-  for (int s = 0; s < model_.slots; ++s) {
-    if (model_.day_first[s] == s) last_venue = -1;
-    if (load_[base + s] == 0) continue;
-    if (last_venue >= 0 && venue_at_[base + s] != last_venue) ++changes;
-    last_venue = venue_at_[base + s];
-  }
-  return changes;
-}
-
-void State::refresh(int p) {
-  int breaks = compute_breaks(p);
-  --breaks_histogram_[breaks_[p]];
-  ++breaks_histogram_[breaks];
-  total_breaks_ += breaks - breaks_[p];
-  breaks_[p] = breaks;
-  int changes = compute_changes(p);
-  total_changes_ += changes - changes_[p];
-  changes_[p] = changes;
+  int prev_venue = prev >= 0 ? cells_[base + prev].venue : -1;
+  int next_venue = next >= 0 ? cells_[base + next].venue : -1;
+  auto local = [&](bool busy, int venue) {
+    if (!busy) return static_cast<int>(prev >= 0 && next >= 0 && prev_venue != next_venue);
+    return (prev >= 0 && prev_venue != venue) + (next >= 0 && next_venue != venue);
+  };
+  int delta = local(now_busy, cells_[k].venue) - local(was_busy, old_venue);
+  changes_[p] += delta;
+  total_changes_ += delta;
 }
 
 void State::apply_place(int m, int s) {
@@ -305,9 +328,12 @@ void State::apply_place(int m, int s) {
   slot_[m] = s;
   for (int p : {md.first[m], md.second[m]}) {
     std::size_t k = static_cast<std::size_t>(p) * md.slots + s;
-    if (++load_[k] == 1 && md.slot_masks) busy_[p] |= std::uint64_t{1} << s;
-    venue_at_[k] = md.venue[m];
+    bool was_busy = cells_[k].load > 0;
+    int old_venue = cells_[k].venue;
+    if (++cells_[k].load == 1 && md.slot_masks) busy_[p] |= std::uint64_t{1} << s;
+    cells_[k].venue = md.venue[m];
     ++day_load_[static_cast<std::size_t>(p) * md.days + md.day_of[s]];
+    update_around(p, s, was_busy, old_venue);
   }
   ++table_use_[md.venue[m] * md.slots + s];
   if (md.language[m] >= 0) ++interpreter_use_[md.language[m] * md.slots + s];
@@ -315,8 +341,6 @@ void State::apply_place(int m, int s) {
   in_slot_[s].push_back(m);
   weight_ += md.weight[m];
   ++placed_;
-  refresh(md.first[m]);
-  refresh(md.second[m]);
 }
 
 void State::apply_remove(int m) {
@@ -324,10 +348,11 @@ void State::apply_remove(int m) {
   int s = slot_[m];
   slot_[m] = -1;
   for (int p : {md.first[m], md.second[m]}) {
-    if (--load_[static_cast<std::size_t>(p) * md.slots + s] == 0 && md.slot_masks) {
-      busy_[p] &= ~(std::uint64_t{1} << s);
-    }
+    std::size_t k = static_cast<std::size_t>(p) * md.slots + s;
+    if (--cells_[k].load == 0 && md.slot_masks) busy_[p] &= ~(std::uint64_t{1} << s);
     --day_load_[static_cast<std::size_t>(p) * md.days + md.day_of[s]];
+    // The venue stays recorded; only a slot turning free changes anything.
+    if (cells_[k].load == 0) update_around(p, s, true, cells_[k].venue);
   }
   --table_use_[md.venue[m] * md.slots + s];
   if (md.language[m] >= 0) --interpreter_use_[md.language[m] * md.slots + s];
@@ -339,8 +364,6 @@ void State::apply_remove(int m) {
   position_[m] = -1;
   weight_ -= md.weight[m];
   --placed_;
-  refresh(md.first[m]);
-  refresh(md.second[m]);
 }
 
 void State::place(int m, int s) {

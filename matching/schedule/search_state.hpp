@@ -43,11 +43,14 @@ struct Model {
   std::vector<int> day_of;      // per slot
   std::vector<int> day_first;   // per slot: first slot of its day
   std::vector<int> day_last;    // per slot: last slot of its day
-  // With at most 64 slots, breaks are counted on bit masks of busy slots (State::busy_): one
-  // mask per day (run of slots of the same day) and the first slot of every day.
+  // With at most 64 slots, the busy slots of a participant are a bit mask (State::busy_), and
+  // per slot these masks hold: the slots of its day (its run day_first..day_last), those of
+  // them within max_travel of it (itself included); per meeting, the slots where
+  // static_block() is kNone.
   bool slot_masks = false;
-  std::vector<std::uint64_t> day_masks;
-  std::uint64_t day_starts = 0;
+  std::vector<std::uint64_t> day_mask;
+  std::vector<std::uint64_t> travel_window;
+  std::vector<std::uint64_t> static_allowed;
   std::vector<Session> session_of;
   std::vector<int> capacity;      // per participant
   std::vector<int> daily_max;     // per participant; none: capacity x slots
@@ -68,7 +71,10 @@ struct Model {
 
   // Constraints that do not depend on other meetings: session, fixed slot, availability,
   // a table and an interpreter existing at all.
-  bool static_ok(int m, int s) const { return static_block(m, s) == Block::kNone; }
+  bool static_ok(int m, int s) const {
+    if (slot_masks) return (static_allowed[m] >> s) & 1;
+    return static_block(m, s) == Block::kNone;
+  }
   Block static_block(int m, int s) const;
 };
 
@@ -91,12 +97,12 @@ class State {
 
   const Model& model() const { return model_; }
   int slot(int m) const { return slot_[m]; }
-  int load(int p, int s) const { return load_[p * model_.slots + s]; }
+  int load(int p, int s) const { return cells_[p * model_.slots + s].load; }
   int breaks(int p) const { return breaks_[p]; }
   int table_use(int v, int s) const { return table_use_[v * model_.slots + s]; }
   int interpreter_use(int l, int s) const { return interpreter_use_[l * model_.slots + s]; }
   // Venue of p's meetings in slot s (meaningful while load(p, s) > 0).
-  int venue_at(int p, int s) const { return venue_at_[p * model_.slots + s]; }
+  int venue_at(int p, int s) const { return cells_[p * model_.slots + s].venue; }
   // Meetings of p on day d.
   int day_load(int p, int d) const { return day_load_[p * model_.days + d]; }
   int changes(int p) const { return changes_[p]; }
@@ -129,16 +135,23 @@ class State {
   void forget_journal() { journal_.clear(); }
 
  private:
-  void refresh(int p);
-  int compute_breaks(int p) const;
-  int compute_changes(int p) const;
+  // Slot s of p turned busy or free, or (still busy) changed venue from old_venue: brings
+  // breaks and changes up to date from s's neighbours in its day only.
+  void update_around(int p, int s, bool was_busy, int old_venue);
+  int busy_before(int p, int s) const;  // p's last busy slot of s's day before s; -1 none
+  int busy_after(int p, int s) const;   // p's first busy slot of s's day after s; -1 none
   void apply_place(int m, int s);
   void apply_remove(int m);
 
   const Model& model_;
-  std::vector<int> slot_;            // per meeting, -1 unplaced
-  std::vector<int> load_;            // participants x slots
-  std::vector<int> venue_at_;        // participants x slots: venue while load > 0
+  std::vector<int> slot_;  // per meeting, -1 unplaced
+  // Participants x slots: meetings there and their venue (meaningful while load > 0), side
+  // by side so that one cache line serves both.
+  struct Cell {
+    int load = 0;
+    int venue = -1;
+  };
+  std::vector<Cell> cells_;
   std::vector<std::uint64_t> busy_;  // per participant, when model_.slot_masks: load > 0
   std::vector<int> day_load_;        // participants x days: meetings that day
   std::vector<int> table_use_;       // venues x slots
