@@ -408,10 +408,11 @@ TEST_CASE("repair keeps every unaffected meeting in its slot and lists the moves
   }
 }
 
-TEST_CASE("with fairness first, a meeting that would break the bound stays out and says why") {
-  // The buyer can meet oxygen only in slot 0 and heater only in slot 2: both placed, it has a
-  // break and the companies none, one more than d = 0.
-  const std::string text = R"({
+namespace {
+
+// The buyer can meet oxygen only in slot 0 and heater only in slot 2: both placed, it has a
+// break and the companies none, one more than d = 0.
+const std::string kOneBreakTooMany = R"({
     "fairness_bound": 0,
     "days": [{"morning": 3, "afternoon": 0}],
     "venues": [{"id": "hall", "tables": 2}],
@@ -425,7 +426,11 @@ TEST_CASE("with fairness first, a meeting that would break the bound stays out a
       {"id": "m2", "between": ["buyer", "heater"], "weight": 1}
     ]
   })";
-  Problem p = parse_problem(text);
+
+}  // namespace
+
+TEST_CASE("with fairness first, a meeting that would break the bound stays out and says why") {
+  Problem p = parse_problem(kOneBreakTooMany);
   Solution placement_first = solve(p, budget(200));
   require_checked(p, placement_first);
   CHECK(placement_first.objective.placed == 2);
@@ -482,4 +487,21 @@ TEST_CASE("with fairness first on small problems the solver equals the exhaustiv
   }
   // Some of these instances are unfair when placement comes first.
   CHECK(differs_from_placement_first > 0);
+}
+
+TEST_CASE("a repair with fairness first leaves out a kept meeting when only that is fair") {
+  Problem p = parse_problem(kOneBreakTooMany);
+  Solution published = solve(p, budget(200));  // placement first: both meetings, unfair
+  REQUIRE(published.objective.placed == 2);
+  p.fairness_first = true;
+  Solution repaired = repair(p, published, budget(200));
+  require_checked(p, repaired);
+  CHECK(repaired.objective.fairness_excess == 0);
+  REQUIRE(repaired.assignments.size() == 1);
+  CHECK(repaired.assignments[0].meeting == "m1");
+  CHECK(repaired.assignments[0].slot == 0);  // kept where it was
+  REQUIRE(repaired.moves.size() == 1);
+  CHECK(repaired.moves[0].meeting == "m2");
+  CHECK(repaired.moves[0].from_slot == 2);
+  CHECK(repaired.moves[0].to_slot == -1);
 }
