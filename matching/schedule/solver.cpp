@@ -1099,7 +1099,7 @@ class Search {
   // The fairness repair's measure: placed weight, then the excess over d, then the breaks
   // beyond the bound summed over participants, then the total breaks. When fairness comes
   // first (Model::fairness_first), the excess and the breaks beyond the bound rank above the
-  // weight, so that the repair may leave meetings out to reach the bound.
+  // weight, so that leaving meetings out (leave_out_one) counts as progress.
   struct Fairness {
     bool first = false;
     std::int64_t weight = 0;
@@ -1261,10 +1261,10 @@ class Search {
     }
   }
 
-  // When fairness comes first and no move helps: leaves out one run of p's meetings (a maximal
-  // run of busy slots on a day with a break: without it the day has one break fewer), the one
-  // whose absence is fairest, if that is fairer; `even_if_worse`: the fairest in any case, kept
-  // meetings included.
+  // With fairness first, after the repair by moves: leaves out one run of p's meetings (a
+  // maximal run of busy slots on a day with a break: without it the day has one break fewer),
+  // the one whose absence is fairest (the lightest among equals), if that is fairer;
+  // `even_if_worse`: the fairest in any case, kept meetings included.
   bool leave_out_one(int p, bool even_if_worse) {
     std::vector<std::vector<int>> runs;
     for (int first = 0; first < model_.slots; first = model_.day_last[first] + 1) {
