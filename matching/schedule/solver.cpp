@@ -19,10 +19,12 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <random>
 #include <unordered_map>
 
+#include "matching/parallel.hpp"
 #include "matching/schedule/search_state.hpp"
 #include "matching/schedule/slot_matching.hpp"
 
@@ -1694,20 +1696,42 @@ int fairness_bound(const Problem& problem, const SolveOptions& options) {
   return options.fairness_bound >= 0 ? options.fairness_bound : problem.fairness_bound;
 }
 
+// Runs options.threads searches side by side (seeds seed, seed + 1, ...), each prepared by
+// `prepare` first (on the calling thread), and returns them with the best first: the first
+// among equals, so that the same seed and iteration limit give the same schedule.
+template <class Prepare>
+std::vector<std::unique_ptr<Search>> side_by_side(const Model& model, const SolveOptions& options,
+                                                  Prepare&& prepare, bool try_whole_exact) {
+  std::vector<std::unique_ptr<Search>> searches;
+  for (unsigned i = 0; i < std::max(1u, options.threads); ++i) {
+    SolveOptions own = options;
+    own.seed = options.seed + i;
+    searches.push_back(std::make_unique<Search>(model, own, std::vector<char>(model.meetings, 0)));
+    prepare(*searches.back());
+  }
+  for_each_index(searches.size(), static_cast<unsigned>(searches.size()), 1,
+                 [&](unsigned, std::size_t i) { searches[i]->run(try_whole_exact); });
+  auto best = searches.begin();
+  for (auto it = searches.begin() + 1; it != searches.end(); ++it) {
+    if (better((*it)->state().score(), (*best)->state().score())) best = it;
+  }
+  std::rotate(searches.begin(), best, best + 1);
+  return searches;
+}
+
 }  // namespace
 
 Solution solve(const Problem& problem, const SolveOptions& options) {
   validate(problem);
   Model model(problem, fairness_bound(problem, options));
-  Search search(model, options, std::vector<char>(model.meetings, 0));
-  search.run(true);
-  return build_solution(problem, model, search, {});
+  auto searches = side_by_side(
+      model, options, [](Search&) {}, true);
+  return build_solution(problem, model, *searches.front(), {});
 }
 
 Solution repair(const Problem& problem, const Solution& published, const SolveOptions& options) {
   validate(problem);
   Model model(problem, fairness_bound(problem, options));
-  Search search(model, options, std::vector<char>(model.meetings, 0));
   std::unordered_map<std::string, int> index;
   for (int m = 0; m < model.meetings; ++m) index.emplace(problem.meetings[m].id, m);
 
@@ -1723,19 +1747,23 @@ Solution repair(const Problem& problem, const Solution& published, const SolveOp
   });
   std::unordered_map<std::string, int> published_slot;
   std::unordered_map<std::string, int> preferred_table;
-  State& state = search.state();
-  for (const Assignment* a : kept) {
-    published_slot[a->meeting] = a->slot;
-    auto it = index.find(a->meeting);
-    if (it == index.end() || a->slot < 0 || a->slot >= model.slots) continue;
-    int m = it->second;
-    if (state.slot(m) >= 0 || !state.fits(m, a->slot)) continue;
-    state.place(m, a->slot);
-    search.locked()[m] = 1;
-    preferred_table[a->meeting] = a->table;
-  }
-  state.forget_journal();
-  search.run(false);
+  for (const Assignment* a : kept) published_slot[a->meeting] = a->slot;
+  auto keep_published = [&](Search& search) {
+    State& state = search.state();
+    for (const Assignment* a : kept) {
+      auto it = index.find(a->meeting);
+      if (it == index.end() || a->slot < 0 || a->slot >= model.slots) continue;
+      int m = it->second;
+      if (state.slot(m) >= 0 || !state.fits(m, a->slot)) continue;
+      state.place(m, a->slot);
+      search.locked()[m] = 1;
+      preferred_table[a->meeting] = a->table;  // the same for every search
+    }
+    state.forget_journal();
+  };
+  auto searches = side_by_side(model, options, keep_published, false);
+  Search& search = *searches.front();
+  const State& state = search.state();
   Solution out = build_solution(problem, model, search, preferred_table);
   for (const auto& a : published.assignments) {
     auto it = index.find(a.meeting);

@@ -23,6 +23,10 @@ struct SolveOptions {
   // Search nodes for the exact search over the whole problem (tried when it is small); when
   // it completes, the schedule is proven optimal.
   long long exact_node_limit = 300'000;
+  // Searches run side by side, each on a thread of its own with seeds seed, seed + 1, ...;
+  // the best schedule wins (the first among equals), so the result is as reproducible as one
+  // search's. 1: a single search on the calling thread.
+  unsigned threads = 2;
 };
 
 // Throws sangdam::Error if the problem is invalid (it runs validate()).

@@ -59,12 +59,13 @@ int check_command(const std::vector<std::string>& args) {
     std::printf(
         "%s: %zu violations\n"
         "placed %d of %zu meetings, weight %.3f\n"
-        "breaks %d, per participant max %d min %d (max-min %d, bound %d%s)\n"
+        "breaks %d, per participant max %d min %d (max-min %d, bound %d%s%s)\n"
         "buyer venue changes %d\n",
         report.ok() ? "feasible" : "INFEASIBLE", report.violations.size(), o.placed,
         problem.meetings.size(), o.placed_weight, o.breaks, o.max_breaks, o.min_breaks,
         o.max_breaks - o.min_breaks, fairness >= 0 ? fairness : problem.fairness_bound,
-        report.fairness_met ? "" : ", EXCEEDED", o.venue_changes);
+        problem.fairness_first ? ", fairness first" : "", report.fairness_met ? "" : ", EXCEEDED",
+        o.venue_changes);
     return report.ok() ? 0 : 1;
   } catch (const Error& e) {
     std::fprintf(stderr, "sangdam check: %s: %s%s%s (%s)\n", current.c_str(), e.field().c_str(),

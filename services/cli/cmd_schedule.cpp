@@ -1,5 +1,5 @@
 // sangdam schedule --in problem.json --out solution.json [--time-limit S] [--seed N]
-//                  [--iterations N] [--fairness D] [--repair published.json]
+//                  [--iterations N] [--fairness D] [--threads N] [--repair published.json]
 // Solves a problem file offline (formats: docs/scheduling.md) and writes the solution file.
 // With --repair, keeps the published schedule's meetings where they still fit and lists the
 // moves. Prints a summary and every unplaced meeting with its reason. Exit 0 when a schedule
@@ -17,15 +17,18 @@ namespace sangdam::cli {
 
 namespace {
 
+constexpr unsigned kMaxSolverThreads = 64;
+
 int usage() {
   std::fprintf(stderr,
                "usage: sangdam schedule --in problem.json --out solution.json [--time-limit S]\n"
                "                        [--seed N] [--iterations N] [--fairness D]\n"
-               "                        [--repair published.json]\n"
+               "                        [--threads N] [--repair published.json]\n"
                "  --time-limit S   stop after S seconds with the best schedule (default 10)\n"
                "  --seed N         random seed; with --iterations the run is reproducible\n"
                "  --iterations N   local-search moves to try (default: until converged)\n"
                "  --fairness D     max minus min breaks over participants (default: the file's)\n"
+               "  --threads N      searches side by side, the best wins (default 2)\n"
                "  --repair FILE    keep FILE's meetings where they still fit, list the moves\n");
   return 2;
 }
@@ -91,6 +94,12 @@ int schedule_command(const std::vector<std::string>& args) {
       ok = parse_number(flag, value, options.iteration_limit);
     } else if (flag == "--fairness") {
       ok = parse_number(flag, value, options.fairness_bound);
+    } else if (flag == "--threads") {
+      ok = parse_number(flag, value, options.threads);
+      if (ok && (options.threads < 1 || options.threads > kMaxSolverThreads)) {
+        std::fprintf(stderr, "sangdam schedule: --threads must be 1..%u\n", kMaxSolverThreads);
+        ok = false;
+      }
     } else {
       return usage();
     }
