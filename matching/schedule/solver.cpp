@@ -1698,12 +1698,16 @@ int fairness_bound(const Problem& problem, const SolveOptions& options) {
 
 // Runs options.threads searches side by side (seeds seed, seed + 1, ...), each prepared by
 // `prepare` first (on the calling thread), and returns them with the best first: the first
-// among equals, so that the same seed and iteration limit give the same schedule.
+// among equals, so that the same seed and iteration limit give the same schedule. A problem
+// small enough for the whole-problem exact search gets one search: the exact search proves
+// its schedule optimal in milliseconds, and a second thread would only add its start-up.
 template <class Prepare>
 std::vector<std::unique_ptr<Search>> side_by_side(const Model& model, const SolveOptions& options,
                                                   Prepare&& prepare, bool try_whole_exact) {
+  bool exact_sized = try_whole_exact && model.meetings <= kExactWholeMaxMeetings;
+  unsigned count = exact_sized ? 1 : std::max(1u, options.threads);
   std::vector<std::unique_ptr<Search>> searches;
-  for (unsigned i = 0; i < std::max(1u, options.threads); ++i) {
+  for (unsigned i = 0; i < count; ++i) {
     SolveOptions own = options;
     own.seed = options.seed + i;
     searches.push_back(std::make_unique<Search>(model, own, std::vector<char>(model.meetings, 0)));
