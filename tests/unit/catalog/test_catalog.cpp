@@ -1,32 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <functional>
-#include <sstream>
-
 #include "matching/catalog.hpp"
 #include "matching/error.hpp"
+#include "tests/support/source_files.hpp"
 
-namespace {
-
-std::string read_repo_file(const std::string& relative) {
-  std::ifstream in(std::string(SANGDAM_SOURCE_DIR) + "/" + relative, std::ios::binary);
-  REQUIRE(in.good());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string reason_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const sangdam::Error& e) {
-    return e.reason() + "@" + e.field();
-  }
-  return "no error";
-}
-
-}  // namespace
+using sangdam::testing::read_repo_file;
+using sangdam::testing::reason_of;
 
 TEST_CASE("config/taxonomy.json loads with two levels of bio-health categories") {
   auto taxonomy = sangdam::Taxonomy::from_json(read_repo_file("config/taxonomy.json"));

@@ -1,11 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <functional>
-#include <sstream>
-
 #include "matching/error.hpp"
 #include "matching/event/event.hpp"
+#include "tests/support/source_files.hpp"
 
 using sangdam::event::derive_slots;
 using sangdam::event::format_local;
@@ -13,22 +10,8 @@ using sangdam::event::parse_event;
 
 namespace {
 
-std::string read_repo_file(const std::string& relative) {
-  std::ifstream in(std::string(SANGDAM_SOURCE_DIR) + "/" + relative, std::ios::binary);
-  REQUIRE(in.good());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string reason_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const sangdam::Error& e) {
-    return e.reason() + "@" + e.field();
-  }
-  return "no error";
-}
+using sangdam::testing::read_repo_file;
+using sangdam::testing::reason_of;
 
 std::string utc(std::chrono::sys_seconds t) {
   return date::format("%FT%TZ", t);
