@@ -49,9 +49,12 @@ rapidjson::Document doc(const std::string& text) {
   return parse_json_text(text);
 }
 
-// The reason and field of the error a buyer JSON with one member replaced raises.
-std::string buyer_error(const std::string& key, const std::string& value_json) {
-  rapidjson::Document d = doc(kBuyer);
+// The reason and field of the error that `parse` raises on `profile` with one member replaced
+// (value_json "null": the member removed).
+template <class Parse>
+std::string error_with(const char* profile, Parse&& parse, const std::string& key,
+                       const std::string& value_json) {
+  rapidjson::Document d = doc(profile);
   rapidjson::Document value = doc("[" + value_json + "]");
   d.RemoveMember(key.c_str());
   if (value_json != "null") {
@@ -59,27 +62,21 @@ std::string buyer_error(const std::string& key, const std::string& value_json) {
                 rapidjson::Value(value[0], d.GetAllocator()), d.GetAllocator());
   }
   try {
-    parse_buyer(d, context());
+    parse(d, context());
   } catch (const Error& e) {
     return e.reason() + "@" + e.field();
   }
   return "no error";
 }
 
+std::string buyer_error(const std::string& key, const std::string& value_json) {
+  return error_with(
+      kBuyer, [](const auto& d, const auto& c) { parse_buyer(d, c); }, key, value_json);
+}
+
 std::string company_error(const std::string& key, const std::string& value_json) {
-  rapidjson::Document d = doc(kCompany);
-  rapidjson::Document value = doc("[" + value_json + "]");
-  d.RemoveMember(key.c_str());
-  if (value_json != "null") {
-    d.AddMember(rapidjson::Value(key.c_str(), d.GetAllocator()),
-                rapidjson::Value(value[0], d.GetAllocator()), d.GetAllocator());
-  }
-  try {
-    parse_company(d, context());
-  } catch (const Error& e) {
-    return e.reason() + "@" + e.field();
-  }
-  return "no error";
+  return error_with(
+      kCompany, [](const auto& d, const auto& c) { parse_company(d, c); }, key, value_json);
 }
 
 }  // namespace
