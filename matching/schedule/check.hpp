@@ -22,7 +22,8 @@ struct CheckReport {
   Objective objective;                // computed from the assignments, not read from the file
   // Fairness ranks below placement in the objective, so exceeding d is reported here (and by
   // objective.fairness_excess) but is not a violation, unless the problem puts fairness first
-  // (Problem::fairness_first): then it is one (kind "fairness").
+  // (Problem::fairness_first): then it is one (kind "fairness"), beyond what the meetings with
+  // a fixed slot (bookings, never left out) force by themselves.
   bool fairness_met = true;
   // Participants by their number of breaks ([b] = how many have b), buyers and the others
   // apart: shows how many sit above the fairness bound, not only the extremes.

@@ -160,6 +160,7 @@ Block Model::static_block(int m, int s) const {
 }
 
 bool better(const Score& a, const Score& b) {
+  if (a.fixed_weight != b.fixed_weight) return a.fixed_weight > b.fixed_weight;
   if (a.excess_first != b.excess_first) return a.excess_first < b.excess_first;
   if (a.weight != b.weight) return a.weight > b.weight;
   if (a.excess != b.excess) return a.excess < b.excess;
@@ -208,7 +209,13 @@ long long State::breaks_over_bound() const {
 
 Score State::score() const {
   int excess = std::max(0, max_breaks() - min_breaks() - model_.fairness_bound);
-  return {model_.fairness_first ? excess : 0, weight_, excess, total_breaks_, total_changes_};
+  bool first = model_.fairness_first;
+  return {first ? fixed_weight_ : 0,
+          first ? excess : 0,
+          weight_,
+          excess,
+          total_breaks_,
+          total_changes_};
 }
 
 Block State::blocked_by(int m, int s) const {
@@ -340,6 +347,7 @@ void State::apply_place(int m, int s) {
   position_[m] = static_cast<int>(in_slot_[s].size());
   in_slot_[s].push_back(m);
   weight_ += md.weight[m];
+  if (md.fixed[m] >= 0) fixed_weight_ += md.weight[m];
   ++placed_;
 }
 
@@ -363,6 +371,7 @@ void State::apply_remove(int m) {
   list.pop_back();
   position_[m] = -1;
   weight_ -= md.weight[m];
+  if (md.fixed[m] >= 0) fixed_weight_ -= md.weight[m];
   --placed_;
 }
 

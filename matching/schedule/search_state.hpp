@@ -80,7 +80,10 @@ struct Model {
 
 // Lexicographic objective of the solver; better() is the one comparison used everywhere.
 struct Score {
-  int excess_first = 0;  // the excess when fairness ranks first, else 0
+  // When fairness ranks first (Model::fairness_first): the weight of the placed meetings with a
+  // fixed slot (bookings are never left out for fairness), then the excess; else both 0.
+  std::int64_t fixed_weight = 0;
+  int excess_first = 0;
   std::int64_t weight = 0;
   int excess = 0;
   long long breaks = 0;
@@ -162,6 +165,7 @@ class State {
   std::vector<int> changes_;
   std::vector<int> breaks_histogram_;  // participants per break count
   std::int64_t weight_ = 0;
+  std::int64_t fixed_weight_ = 0;  // of the placed meetings with a fixed slot
   int placed_ = 0;
   long long total_breaks_ = 0;
   long long total_changes_ = 0;

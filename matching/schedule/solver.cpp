@@ -81,6 +81,17 @@ constexpr long long kReinsertEvery = 2000;
 // Participants sampled when looking for one with breaks.
 constexpr int kSampleTries = 64;
 
+// The fairness excess of the meetings with a fixed slot (bookings) alone, where they are: with
+// fairness first they are never left out, so the bound is held to what they force.
+template <class SlotOf>
+int forced_excess(const Model& model, SlotOf&& slot_of) {
+  State fixed_only(model);
+  for (int m = 0; m < model.meetings; ++m) {
+    if (model.fixed[m] >= 0 && slot_of(m) >= 0) fixed_only.place(m, slot_of(m));
+  }
+  return fixed_only.score().excess;
+}
+
 class Search {
  public:
   Search(const Model& model, const SolveOptions& options, std::vector<char> locked)
@@ -129,7 +140,7 @@ class Search {
       weight_first_ = true;
       repair_fairness();
       weight_first_ = false;
-      leave_out_until_fair();
+      place_fixed_then_leave_out();
       start_phase(kFairFirstInsertionShare);
       insert_unplaced(kInsertionRounds, kInsertionRounds);
       start_phase(1.0);
@@ -154,6 +165,7 @@ class Search {
   // what their reason says): a last pass, past the time limit (direct placements only, a few
   // milliseconds), places those that do, until none is left.
   void place_what_fits_fairly() {
+    place_fixed_then_leave_out();
     for (bool placed_one = true; placed_one;) {
       placed_one = false;
       over_cap_ = state_.breaks_over_bound();
@@ -905,6 +917,10 @@ class Search {
     }
     std::vector<std::int64_t> rest(set.size() + 1, 0);  // weight of set[i..]
     for (std::size_t k = set.size(); k-- > 0;) rest[k] = rest[k + 1] + model_.weight[set[k]];
+    std::vector<std::int64_t> rest_fixed(set.size() + 1, 0);  // of those with a fixed slot
+    for (std::size_t k = set.size(); k-- > 0;) {
+      rest_fixed[k] = rest_fixed[k + 1] + (model_.fixed[set[k]] >= 0 ? model_.weight[set[k]] : 0);
+    }
     auto optimistic = [&](std::size_t i) {
       Score bound;
       bound.weight = state_.weight() + rest[i];
@@ -920,6 +936,7 @@ class Search {
       }
       bound.excess = std::max(0, max_low - min_high - model_.fairness_bound);
       bound.excess_first = model_.fairness_first ? bound.excess : 0;
+      bound.fixed_weight = model_.fairness_first ? state_.score().fixed_weight + rest_fixed[i] : 0;
       bound.breaks = state_.total_breaks() - closable;
       bound.changes = 0;
       return bound;
@@ -1239,10 +1256,28 @@ class Search {
     return improved;
   }
 
+  // With fairness first: every unplaced meeting with a fixed slot (a booking) that fits it is
+  // placed, whatever it costs in breaks (it is never left out), then what is beyond the bound
+  // is left out (leave_out_until_fair), until no more fixed meeting fits.
+  void place_fixed_then_leave_out() {
+    for (bool placed_one = true; placed_one;) {
+      placed_one = false;
+      for (int m = 0; m < model_.meetings; ++m) {
+        if (state_.slot(m) < 0 && !locked_[m] && model_.fixed[m] >= 0 &&
+            state_.fits(m, model_.fixed[m])) {
+          state_.place(m, model_.fixed[m]);
+          placed_one = true;
+        }
+      }
+      leave_out_until_fair();
+    }
+  }
+
   // Leaves out meetings of the participants beyond the bound, the most breaks first, until
   // fairness holds (or nothing left out helps: locked meetings).
   void leave_out_until_fair() {
-    while (state_.score().excess > 0) {
+    int forced = forced_excess(model_, [&](int m) { return state_.slot(m); });
+    while (state_.score().excess > forced) {
       int limit = state_.min_breaks() + model_.fairness_bound;
       std::vector<int> above;
       for (int p = 0; p < model_.participants; ++p) {
@@ -1285,12 +1320,17 @@ class Search {
       for (int y : model_.meetings_of[p]) {
         int t = state_.slot(y);
         if (t < 0 || std::find(run.begin(), run.end(), t) == run.end()) continue;
-        // Kept (or fixed) meetings go only as a last resort: fairness comes first.
+        // A meeting with a fixed slot (a booking) is never left out: as a last resort, the
+        // others of its run go. A repair's kept ones go only as a last resort.
+        if (model_.fixed[y] >= 0) {
+          movable = movable && even_if_worse;
+          continue;
+        }
         movable = movable && (!locked_[y] || even_if_worse);
         option.first += model_.weight[y];
         option.second.push_back(y);
       }
-      if (movable) options.push_back(std::move(option));
+      if (movable && !option.second.empty()) options.push_back(std::move(option));
     }
     std::sort(options.begin(), options.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
