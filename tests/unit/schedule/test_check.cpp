@@ -183,6 +183,14 @@ TEST_CASE("with fairness first, breaks beyond the bound are a violation") {
   CheckReport hard = check(first, baseline());
   CHECK(kinds(first, baseline()) == Kinds{"fairness"});
   CHECK_FALSE(hard.fairness_met);
+  // What meetings with a fixed slot force by themselves is tolerated: with m2 fixed in slot 2
+  // beside m4 in slot 4, buyer-us has a break from bookings alone (excess 1 at d = 0).
+  Problem booked =
+      sample_with(R"("session": "morning",)", R"("session": "morning", "fixed_slot": 2,)");
+  booked.fairness_first = true;
+  booked.fairness_bound = 0;
+  CHECK(check(booked, baseline()).ok());
+  CHECK(check(booked, baseline()).objective.fairness_excess == 1);
   // Within the bound, fairness first changes nothing.
   Problem within =
       sample_with(R"("fairness_bound": 2,)", R"("fairness_bound": 1, "fairness_first": true,)");
